@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * Integration groups switched on by the presence of a real service or tool.
+ * The global setup prints one line per group it skips; test files use
+ * `describe.skipIf(!available(x))` with the same entries.
+ */
+export const SERVICES = {
+  postgres: { env: 'YSH_TEST_DATABASE_URL', what: 'real PostgreSQL' },
+  redis: { env: 'YSH_TEST_REDIS_URL', what: 'real Redis' },
+  mqtt: { env: 'YSH_TEST_MQTT_URL', what: 'real Mosquitto' },
+  influx: { env: 'YSH_TEST_INFLUX_URL', what: 'VictoriaMetrics (InfluxDB write API)' },
+} as const;
+
+export type ServiceName = keyof typeof SERVICES;
+
+export function serviceUrl(name: ServiceName): string | undefined {
+  const value = process.env[SERVICES[name].env];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Debian tools some groups use as real third-party peers. */
+export const TOOLS = {
+  kcat: 'kcat (librdkafka) cross-client tests',
+  mbpoll: 'mbpoll Modbus master tests',
+  socat: 'Modbus RTU over a virtual serial pair',
+  mosquitto_pub: 'mosquitto-clients MQTT tests',
+  'victoria-metrics': 'InfluxDB line-protocol read-back tests',
+} as const;
+
+const toolCache = new Map<string, boolean>();
+export function hasTool(name: string): boolean {
+  let found = toolCache.get(name);
+  if (found === undefined) {
+    found = spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+    toolCache.set(name, found);
+  }
+  return found;
+}
+
+export function hasPythonModule(module: string): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Lines saying what will not run here and why (printed once by the global setup). */
+export function skippedGroups(): string[] {
+  const lines: string[] = [];
+  for (const [, s] of Object.entries(SERVICES)) {
+    if (!process.env[s.env]) lines.push(`SKIP ${s.what} contract tests: ${s.env} is not set`);
+  }
+  for (const [tool, what] of Object.entries(TOOLS)) {
+    if (!hasTool(tool)) lines.push(`SKIP ${what}: ${tool} is not installed`);
+  }
+  if (!hasPythonModule('pymodbus')) lines.push('SKIP pymodbus client tests: python3-pymodbus is not installed');
+  return lines;
+}
