@@ -10,3 +10,4 @@ export * from './contract/validate.ts';
 export * from './ops/metrics.ts';
 export * from './ops/ops-server.ts';
 export * from './ops/shutdown.ts';
+export * from './cli.ts';

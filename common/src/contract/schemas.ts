@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** A string enum as plain JSON Schema `enum` (clearer errors than a union of literals). */
 function stringEnum<T extends string>(values: readonly T[], description?: string) {
@@ -24,7 +24,7 @@ function metricSchema(def: MetricDef) {
 
 const metricProps = Object.fromEntries(
   Object.entries(METRICS).map(([name, def]) => [name, Type.Optional(metricSchema(def))]),
-) as { [K in keyof typeof METRICS]: ReturnType<typeof Type.Optional<ReturnType<typeof Type.Number>>> };
+) as Record<string, TSchema>;
 
 export const MetricsSchema = Type.Object(metricProps, {
   additionalProperties: false,
