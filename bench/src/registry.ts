@@ -1,0 +1,5 @@
+import { contractBenchmark } from './contract.ts';
+import type { Benchmark } from './types.ts';
+
+/** Every benchmark group `npm run bench` knows; `npm run bench -- <group>` runs one. */
+export const benchmarks: Benchmark[] = [contractBenchmark];
