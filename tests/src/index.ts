@@ -1,1 +1,2 @@
 export * from './helpers/services.ts';
+export * from './helpers/db.ts';

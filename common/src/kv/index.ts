@@ -1,0 +1,2 @@
+export type { KvStore } from './kv-store.ts';
+export { RedisKv } from './redis-kv.ts';
