@@ -36,7 +36,7 @@ export function parseFlags<O extends FlagSpec>(
     return { values: parsed.values, positionals: parsed.positionals };
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError(`ysh ${command}`, `${message} (see ysh ${command} --help)`);
+    throw new ConfigError('arguments', `${message} (see ysh ${command} --help)`);
   }
 }
 

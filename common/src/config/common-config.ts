@@ -8,6 +8,7 @@ export const DEFAULT_PORTS = Object.freeze({
   kafka: 19092,
   gateway: 7080,
   adminApi: 7000,
+  platform: 7001,
   processorOps: 7090,
   edgeOps: 7070,
   simControl: 7060,

@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import {
+  ConfigError,
+  createLogger,
+  createMetricsRegistry,
+  gracefulShutdown,
+  intFlag,
+  loadCommonConfig,
+  parseFlags,
+  startOpsServer,
+  type CliCommand,
+} from '@ysh/common';
+import { createPool, migrate } from '@ysh/common/db';
+import { startEmbeddedMqtt } from './mqtt/embedded-mqtt.ts';
+import { startEmbeddedPostgres } from './postgres/embedded-postgres.ts';
+
+const postgresCommand: CliCommand = {
+  name: 'postgres',
+  summary: 'serve the embedded PostgreSQL (PGlite, file-backed, pgvector) over the wire protocol',
+  usage: `ysh postgres [--port P] [--data-dir D]
+
+Serves the embedded database so other processes reach it with any PostgreSQL client
+(psql "postgres://postgres@127.0.0.1:P/postgres?sslmode=disable"). Applies migrations on start.
+  --port P       listen port (default YSH_EMBEDDED_POSTGRES_PORT or 15432)
+  --data-dir D   data directory (default $YSH_DATA_DIR/postgres)`,
+  async run(argv) {
+    const { values } = parseFlags('postgres', argv, { port: { type: 'string' }, 'data-dir': { type: 'string' } });
+    const common = loadCommonConfig(process.env);
+    const logger = createLogger('postgres', { level: common.logLevel });
+    const port = intFlag('port', values.port, common.embedded.postgresPort, 0, 65535);
+    const pg = await startEmbeddedPostgres({
+      dataDir: values['data-dir'] ?? join(common.dataDir, 'postgres'),
+      port,
+      logger,
+    });
+    const pool = createPool(pg.url, { max: 1 });
+    await migrate(pool, { logger });
+    await pool.end();
+    const shutdown = gracefulShutdown({ logger });
+    shutdown.add({ name: 'postgres', run: () => pg.close() });
+    await new Promise(() => {});
+  },
+};
+
+const mqttCommand: CliCommand = {
+  name: 'mqtt',
+  summary: 'serve the embedded MQTT broker (aedes), without authentication',
+  usage: `ysh mqtt [--port P] [--ops-port O]
+
+An MQTT 3.1.1/5 broker for local development. The gateway starts its own with site-token
+authentication; this one lets every client in.
+  --port P       listen port (default YSH_EMBEDDED_MQTT_PORT or 11883)
+  --ops-port O   /health and /metrics (default 0 = none)`,
+  async run(argv) {
+    const { values } = parseFlags('mqtt', argv, { port: { type: 'string' }, 'ops-port': { type: 'string' } });
+    const common = loadCommonConfig(process.env);
+    const logger = createLogger('mqtt', { level: common.logLevel });
+    const mqtt = await startEmbeddedMqtt({
+      port: intFlag('port', values.port, common.embedded.mqttPort, 0, 65535),
+      logger,
+    });
+    const shutdown = gracefulShutdown({ logger });
+    const opsPort = intFlag('ops-port', values['ops-port'], 0, 0, 65535);
+    if (opsPort > 0) {
+      const registry = createMetricsRegistry('mqtt');
+      const ops = await startOpsServer({
+        port: opsPort,
+        registry,
+        checks: { mqtt: () => ({ ok: !mqtt.broker.closed }) },
+      });
+      shutdown.add({ name: 'ops', run: () => ops.close() });
+    }
+    shutdown.add({ name: 'mqtt', run: () => mqtt.close() });
+    await new Promise(() => {});
+  },
+};
+
+const dbCommand: CliCommand = {
+  name: 'db',
+  summary: 'database maintenance: `ysh db migrate` applies pending migrations',
+  usage: `ysh db migrate
+
+Applies pending migrations to YSH_DATABASE_URL, or to the embedded database (joining the
+process that serves it, or opening it directly when none does). Safe to run at any time.`,
+  async run(argv) {
+    const { positionals } = parseFlags('db', argv, {}, true);
+    if (positionals[0] !== 'migrate' || positionals.length !== 1) {
+      throw new ConfigError('arguments', 'expected the subcommand "migrate" (see ysh db --help)');
+    }
+    const common = loadCommonConfig(process.env);
+    const { connectDatabase } = await import('./connect.ts');
+    const logger = createLogger('db', { level: common.logLevel });
+    const db = await connectDatabase(common, { logger, migrate: false });
+    try {
+      const result = await migrate(db.pool, { logger });
+      process.stdout.write(
+        `database ${db.mode === 'external' ? db.url.replace(/:[^:@/]*@/, ':***@') : `embedded (${db.mode})`}: ` +
+          `schema version ${result.current}, applied ${result.applied.length ? result.applied.join(', ') : 'nothing (up to date)'}\n`,
+      );
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const commands: CliCommand[] = [postgresCommand, mqttCommand, dbCommand];
