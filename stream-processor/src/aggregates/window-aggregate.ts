@@ -1,0 +1,181 @@
+import { OPERATING_STATE, type Reading } from '@ysh/common';
+import { addEnergyPoint, emptyEnergy, energyOf, type EnergyPoints } from './energy.ts';
+import { addSample, emptyStat, summarize, type RunningStat, type StatSummary } from './running-stat.ts';
+import { addSeq, type SeqSet } from '../windows/seq-set.ts';
+
+/** Metrics summarized as mean/min/max/stddev in every window. */
+export const STAT_FIELDS = ['ac_power_w', 'dc_power_w', 'temperature_c', 'ac_voltage_v', 'dc_voltage_v'] as const;
+export type StatField = (typeof STAT_FIELDS)[number];
+
+const MPPT_POWER = /^mppt(\d{1,2})_dc_power_w$/;
+
+/**
+ * Mergeable state of one (device, window). Plain JSON-able data so it can be
+ * checkpointed and stored beside the result it produced.
+ */
+export interface WindowAcc {
+  start: number;
+  seqs: SeqSet;
+  samples: number;
+  stats: Record<StatField, RunningStat>;
+  energy: EnergyPoints;
+  /** Per MPPT input index: running stat of its DC power. */
+  mppt: Record<string, RunningStat>;
+  faultSamples: number;
+  throttledSamples: number;
+  eventsMask: number;
+  lastTs: number;
+  lastState: number | null;
+  /** -1 while never emitted; 0 for the first result; each correction adds 1. */
+  revision: number;
+}
+
+export function emptyWindow(start: number): WindowAcc {
+  return {
+    start,
+    seqs: [],
+    samples: 0,
+    stats: {
+      ac_power_w: emptyStat(),
+      dc_power_w: emptyStat(),
+      temperature_c: emptyStat(),
+      ac_voltage_v: emptyStat(),
+      dc_voltage_v: emptyStat(),
+    },
+    energy: emptyEnergy(),
+    mppt: {},
+    faultSamples: 0,
+    throttledSamples: 0,
+    eventsMask: 0,
+    lastTs: Number.NEGATIVE_INFINITY,
+    lastState: null,
+    revision: -1,
+  };
+}
+
+/** Adds one reading; false when its seq was already counted (a duplicate delivery). */
+export function addReading(acc: WindowAcc, reading: Reading, ts: number): boolean {
+  if (!addSeq(acc.seqs, reading.seq)) return false;
+  acc.samples += 1;
+  const m = reading.metrics;
+  for (const field of STAT_FIELDS) {
+    const v = m[field];
+    if (typeof v === 'number') addSample(acc.stats[field], v);
+  }
+  const wh = m.ac_energy_wh;
+  if (typeof wh === 'number') addEnergyPoint(acc.energy, ts, wh);
+  for (const key in m) {
+    if (key.charCodeAt(0) !== 109 /* m */ || !key.startsWith('mppt')) continue;
+    const match = MPPT_POWER.exec(key);
+    const v = m[key];
+    if (!match || typeof v !== 'number') continue;
+    const index = match[1] as string;
+    let stat = acc.mppt[index];
+    if (!stat) {
+      stat = emptyStat();
+      acc.mppt[index] = stat;
+    }
+    addSample(stat, v);
+  }
+  const st = m.operating_state;
+  if (st === OPERATING_STATE.FAULT) acc.faultSamples += 1;
+  if (st === OPERATING_STATE.THROTTLED) acc.throttledSamples += 1;
+  if (typeof m.events === 'number') acc.eventsMask = (acc.eventsMask | m.events) >>> 0;
+  if (ts >= acc.lastTs && typeof st === 'number') {
+    acc.lastTs = ts;
+    acc.lastState = st;
+  } else if (ts > acc.lastTs) acc.lastTs = ts;
+  return true;
+}
+
+/** The aggregate of one (device, window) as written to the sinks. */
+export interface WindowResult {
+  site: string;
+  device: string;
+  windowStart: number;
+  windowEnd: number;
+  /** 0 for the first result of the window; n for its n-th correction. */
+  revision: number;
+  samples: number;
+  expected: number;
+  /** samples ÷ expected, capped at 1. */
+  availability: number;
+  stats: Record<StatField, StatSummary | null>;
+  energyWh: number | null;
+  counterResets: number;
+  /** Mean DC power per MPPT input index. */
+  mpptPower: Record<string, number>;
+  faultSamples: number;
+  throttledSamples: number;
+  eventsMask: number;
+  lastState: number | null;
+}
+
+export function windowResult(
+  site: string,
+  device: string,
+  acc: WindowAcc,
+  sizeMs: number,
+  expectedIntervalMs: number,
+): WindowResult {
+  const expected = Math.max(1, Math.round(sizeMs / expectedIntervalMs));
+  const energy = energyOf(acc.energy);
+  const mpptPower: Record<string, number> = {};
+  for (const [index, stat] of Object.entries(acc.mppt)) if (stat.n > 0) mpptPower[index] = stat.mean;
+  return {
+    site,
+    device,
+    windowStart: acc.start,
+    windowEnd: acc.start + sizeMs,
+    revision: Math.max(0, acc.revision),
+    samples: acc.samples,
+    expected,
+    availability: Math.min(1, acc.samples / expected),
+    stats: {
+      ac_power_w: summarize(acc.stats.ac_power_w),
+      dc_power_w: summarize(acc.stats.dc_power_w),
+      temperature_c: summarize(acc.stats.temperature_c),
+      ac_voltage_v: summarize(acc.stats.ac_voltage_v),
+      dc_voltage_v: summarize(acc.stats.dc_voltage_v),
+    },
+    energyWh: energy ? energy.energyWh : null,
+    counterResets: energy ? energy.counterResets : 0,
+    mpptPower,
+    faultSamples: acc.faultSamples,
+    throttledSamples: acc.throttledSamples,
+    eventsMask: acc.eventsMask,
+    lastState: acc.lastState,
+  };
+}
+
+/** JSON for storage: infinities (empty min/max) become null. */
+export function serializeWindow(acc: WindowAcc): string {
+  return JSON.stringify(acc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+function fixStat(s: RunningStat): RunningStat {
+  return {
+    n: s.n,
+    mean: s.mean,
+    m2: s.m2,
+    min: s.min ?? Number.POSITIVE_INFINITY,
+    max: s.max ?? Number.NEGATIVE_INFINITY,
+  };
+}
+
+export function deserializeWindow(json: string | object): WindowAcc {
+  const raw = (typeof json === 'string' ? JSON.parse(json) : json) as WindowAcc;
+  const acc = emptyWindow(raw.start);
+  acc.seqs = raw.seqs;
+  acc.samples = raw.samples;
+  for (const field of STAT_FIELDS) acc.stats[field] = fixStat(raw.stats[field]);
+  acc.energy = raw.energy;
+  for (const [k, s] of Object.entries(raw.mppt)) acc.mppt[k] = fixStat(s);
+  acc.faultSamples = raw.faultSamples;
+  acc.throttledSamples = raw.throttledSamples;
+  acc.eventsMask = raw.eventsMask;
+  acc.lastTs = raw.lastTs ?? Number.NEGATIVE_INFINITY;
+  acc.lastState = raw.lastState;
+  acc.revision = raw.revision;
+  return acc;
+}

@@ -1,0 +1,120 @@
+import type { Reading } from '@ysh/common';
+import { windowResult, type WindowResult } from './aggregates/window-aggregate.ts';
+import { emptyHysteresis, stepHysteresis, type HysteresisState } from './alerts/hysteresis.ts';
+import type { AlertTransition } from './alerts/types.ts';
+import { DEVICE_RULES, ruleParams, type RulesConfig } from './rules/index.ts';
+import { WindowManager, type AddOutcome, type WindowEmit, type WindowOptions } from './windows/window-manager.ts';
+
+/** Rule memory of one device: hysteresis per rule plus whatever the rule keeps (e.g. its EWMA baseline). */
+export type DeviceRuleState = Record<string, { h: HysteresisState; s?: unknown }>;
+
+export interface EngineOptions {
+  windows: WindowOptions;
+  rules: RulesConfig;
+  /** Expected reading interval, for the expected sample count and availability. */
+  expectedIntervalMs: number;
+}
+
+export interface EmittedResult {
+  result: WindowResult;
+  correction: boolean;
+  reason: WindowEmit['reason'];
+}
+
+export interface EngineOutput {
+  results: EmittedResult[];
+  transitions: AlertTransition[];
+}
+
+export interface EngineCounters {
+  readings: number;
+  duplicates: number;
+  windowsClosed: number;
+  corrections: number;
+}
+
+/**
+ * Windows + device rules + hysteresis, synchronous and deterministic: the
+ * same readings in the same per-device order give the same results and the
+ * same alert transitions (with the same ids), live or replayed.
+ */
+export class ProcessorEngine {
+  readonly windows: WindowManager;
+  readonly ruleState = new Map<string, DeviceRuleState>();
+  readonly counters: EngineCounters = { readings: 0, duplicates: 0, windowsClosed: 0, corrections: 0 };
+  private emits: WindowEmit[] = [];
+  private output: EngineOutput = { results: [], transitions: [] };
+
+  constructor(readonly options: EngineOptions) {
+    this.windows = new WindowManager(options.windows);
+  }
+
+  ingest(reading: Reading, ts: number, now: number): AddOutcome {
+    const outcome = this.windows.add(reading, ts, now, this.emits);
+    if (outcome === 'added') this.counters.readings += 1;
+    else if (outcome === 'duplicate') this.counters.duplicates += 1;
+    if (this.emits.length > 0) this.process();
+    return outcome;
+  }
+
+  tick(now: number): void {
+    this.windows.tick(now, this.emits);
+    if (this.emits.length > 0) this.process();
+  }
+
+  /** Takes what was produced since the last drain. */
+  drain(): EngineOutput {
+    const out = this.output;
+    this.output = { results: [], transitions: [] };
+    return out;
+  }
+
+  private process(): void {
+    const { sizeMs } = this.options.windows;
+    for (const e of this.emits) {
+      const result = windowResult(e.dev.site, e.dev.device, e.acc, sizeMs, this.options.expectedIntervalMs);
+      this.output.results.push({ result, correction: e.correction, reason: e.reason });
+      if (e.correction) {
+        this.counters.corrections += 1;
+        continue;
+      }
+      this.counters.windowsClosed += 1;
+      this.evaluate(result);
+    }
+    this.emits = [];
+  }
+
+  /** Device rules run on a window's first result; corrections update the sinks, not the alert history. */
+  private evaluate(result: WindowResult): void {
+    let state = this.ruleState.get(result.device);
+    if (!state) {
+      state = {};
+      this.ruleState.set(result.device, state);
+    }
+    for (const rule of DEVICE_RULES) {
+      const params = ruleParams(this.options.rules, rule.name);
+      if (!params.enabled) continue;
+      let slot = state[rule.name];
+      if (!slot) {
+        slot = { h: emptyHysteresis() };
+        state[rule.name] = slot;
+      }
+      const { verdict, state: s } = rule.evaluate(result, params, slot.s);
+      if (s !== undefined) slot.s = s;
+      const t = stepHysteresis(
+        slot.h,
+        verdict,
+        result.windowStart,
+        result.windowEnd,
+        { site: result.site, device: result.device, rule: rule.name },
+        params,
+      );
+      if (t) this.output.transitions.push(t);
+    }
+  }
+
+  forget(devices: string[]): void {
+    this.windows.forget(devices);
+    for (const d of devices) this.ruleState.delete(d);
+  }
+}

@@ -1,0 +1,41 @@
+import { EVENT_BITS } from '@ysh/common';
+import type { DeviceRule, RuleCommon } from './types.ts';
+
+export interface FaultStateParams extends RuleCommon {
+  /** Evt1 bits that count as a fault (SunSpec model 101/103). */
+  eventMask: number;
+}
+
+export const DEFAULT_FAULT_EVENT_MASK =
+  (1 << EVENT_BITS.GROUND_FAULT) |
+  (1 << EVENT_BITS.DC_OVER_VOLT) |
+  (1 << EVENT_BITS.BLOWN_STRING_FUSE) |
+  (1 << EVENT_BITS.MEMORY_LOSS) |
+  (1 << EVENT_BITS.HW_TEST_FAILURE);
+
+function bitNames(mask: number): string {
+  return Object.entries(EVENT_BITS)
+    .filter(([, bit]) => (mask & (1 << bit)) !== 0)
+    .map(([name]) => name)
+    .join(', ');
+}
+
+/** SunSpec operating state FAULT (St=7) in any sample, or a fault event bit. */
+export const faultState: DeviceRule<FaultStateParams> = {
+  name: 'fault_state',
+  evaluate(r, p) {
+    if (r.samples === 0) return { verdict: null };
+    const bits = (r.eventsMask & p.eventMask) >>> 0;
+    const bad = r.faultSamples > 0 || bits !== 0;
+    const parts: string[] = [];
+    if (r.faultSamples > 0) parts.push(`operating state FAULT in ${r.faultSamples} of ${r.samples} readings`);
+    if (bits !== 0) parts.push(`events ${bitNames(bits)}`);
+    return {
+      verdict: {
+        bad,
+        value: r.faultSamples,
+        message: bad ? parts.join('; ') : 'no fault state or fault event',
+      },
+    };
+  },
+};
