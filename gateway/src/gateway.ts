@@ -1,0 +1,206 @@
+import { createContractValidator, createLogger, type HealthCheck, type Logger } from '@ysh/common';
+import { pingDatabase, type Pool } from '@ysh/common/db';
+import type { KvStore } from '@ysh/common/kv';
+import { connectDatabase, connectKv, startEmbeddedMqtt, type EmbeddedMqtt } from '@ysh/embedded';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayConfig } from './config.ts';
+import { buildApp } from './http/app.ts';
+import { DedupLedger } from './ingest/dedup-ledger.ts';
+import { Ingestor } from './ingest/ingestor.ts';
+import { BatchingProducer } from './kafka/batching-producer.ts';
+import { createKafkaClient, type KafkaClient } from './kafka/kafka-client.ts';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.ts';
+import { embeddedMqttAuth } from './mqtt/embedded-auth.ts';
+import { startMqttBridge, type MqttBridge } from './mqtt/mqtt-bridge.ts';
+import { DeviceOwnership } from './registry/device-ownership.ts';
+import { SiteRegistry } from './registry/site-registry.ts';
+import { TokenAuthenticator } from './registry/token-authenticator.ts';
+
+export interface GatewayDeps {
+  logger?: Logger;
+  /** An open pool (tests); otherwise YSH_DATABASE_URL or the embedded PGlite. */
+  pool?: Pool;
+  kv?: KvStore;
+  metrics?: GatewayMetrics;
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  /** MQTT URL edge agents publish to (embedded broker or YSH_MQTT_URL); undefined when the bridge is off. */
+  mqttUrl: string | undefined;
+  mqttBridge: MqttBridge | undefined;
+  producer: BatchingProducer;
+  kafka: KafkaClient;
+  metrics: GatewayMetrics;
+  registry: SiteRegistry;
+  authenticator: TokenAuthenticator;
+  close(): Promise<void>;
+}
+
+/** Starts HTTP ingest, the MQTT bridge and the Kafka producer; `close()` drains in order. */
+export async function startGateway(config: Readonly<GatewayConfig>, deps: GatewayDeps = {}): Promise<Gateway> {
+  const logger = deps.logger ?? createLogger('gateway', { level: config.common.logLevel });
+  const metrics = deps.metrics ?? createGatewayMetrics();
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse())
+      await c().catch((err: unknown) => logger.warn({ err }, 'close failed'));
+  };
+  try {
+    let pool = deps.pool;
+    if (!pool) {
+      const db = await connectDatabase(config.common, { logger, application: 'ysh-gateway', max: 8 });
+      closers.push(() => db.close());
+      pool = db.pool;
+    }
+    const kv = deps.kv ?? connectKv(config.common);
+    if (!deps.kv) closers.push(() => kv.close());
+
+    const kafka = createKafkaClient({
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      compression: config.kafka.compression,
+      partitions: config.kafka.partitions,
+      produceTimeoutMs: config.kafka.produceTimeoutMs,
+      logger,
+    });
+    closers.push(() => kafka.close());
+    let topicsReady = false;
+    const ensureTopics = async () => {
+      for (let attempt = 0; !topicsReady && !stopped; attempt++) {
+        try {
+          await kafka.ensureTopics();
+          topicsReady = true;
+        } catch (err) {
+          if (attempt === 0) logger.warn({ err: (err as Error).message }, 'kafka not reachable yet, retrying');
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    };
+    let stopped = false;
+    closers.push(async () => {
+      stopped = true;
+    });
+
+    const producer = new BatchingProducer(kafka.send, {
+      maxInFlightBytes: config.kafka.maxInFlightBytes,
+      maxRequestBytes: config.kafka.maxRequestBytes,
+      lingerMs: config.kafka.lingerMs,
+      produceTimeoutMs: config.kafka.produceTimeoutMs,
+      retryAfterSeconds: config.kafka.retryAfterSeconds,
+      onRequest: ({ messages, ok, ms }) => {
+        metrics.produceRequests.inc({ outcome: ok ? 'ok' : 'failed' });
+        metrics.produceMessages.observe(messages);
+        metrics.produceSeconds.observe(ms / 1000);
+      },
+    });
+    const inflightTimer = setInterval(() => metrics.inFlightBytes.set(producer.inFlightBytes), 1000);
+    inflightTimer.unref();
+    closers.push(async () => clearInterval(inflightTimer));
+
+    const registry = new SiteRegistry(pool);
+    const authenticator = new TokenAuthenticator(
+      {
+        siteOfToken: (t) => {
+          metrics.authQueries.inc();
+          return registry.siteOfToken(t);
+        },
+      },
+      { cacheMs: config.authCacheMs },
+    );
+    const ingestor = new Ingestor({
+      validator: createContractValidator({
+        maxFutureSkewMs: config.maxFutureSkewMs,
+        maxBatchReadings: config.maxBatchReadings,
+      }),
+      ownership: new DeviceOwnership(pool, { policy: config.devicePolicy, cacheMs: config.deviceCacheMs }),
+      ledger: new DedupLedger(kv, {
+        horizonMs: config.dedupHorizonMs,
+        pendingTtlMs: config.kafka.produceTimeoutMs + 30_000,
+      }),
+      producer,
+      metrics,
+      logger,
+      retryAfterSeconds: config.kafka.retryAfterSeconds,
+    });
+
+    const checks: Record<string, HealthCheck> = {
+      kafka: () => kafka.ping(),
+      database: () => pingDatabase(pool),
+      kv: async () => ({ ok: await kv.ping() }),
+    };
+    const app = await buildApp({
+      logger,
+      ingestor,
+      authenticator,
+      kv,
+      metrics,
+      checks,
+      bodyLimitBytes: config.bodyLimitBytes,
+      maxDecompressedBytes: config.maxDecompressedBytes,
+      rateLimit: config.rateLimit,
+    });
+    // Stop intake first, then let what is in flight reach Kafka.
+    closers.push(() => producer.close());
+    closers.push(() => app.close());
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    void ensureTopics();
+
+    let mqttUrl: string | undefined;
+    let bridge: MqttBridge | undefined;
+    if (config.mqtt.mode !== 'off') {
+      let username = config.mqtt.username;
+      let password = config.mqtt.password;
+      let embedded: EmbeddedMqtt | undefined;
+      if (config.mqtt.mode === 'embedded') {
+        const auth = embeddedMqttAuth(authenticator, config.mqtt.filter);
+        embedded = await startEmbeddedMqtt({
+          port: config.mqtt.embeddedPort,
+          authenticate: auth.authenticate,
+          logger,
+        });
+        const e = embedded;
+        closers.push(() => e.close());
+        username = auth.bridge.username;
+        password = auth.bridge.password;
+        mqttUrl = embedded.url;
+      } else mqttUrl = config.mqtt.url;
+      const b = startMqttBridge({
+        url: mqttUrl as string,
+        filter: config.mqtt.filter,
+        clientId: config.mqtt.clientId,
+        clean: config.mqtt.clean,
+        username,
+        password,
+        maxPayloadBytes: config.maxDecompressedBytes,
+        ingestor,
+        metrics,
+        logger,
+      });
+      bridge = b;
+      closers.push(() => b.close());
+    }
+    const url = `http://${config.host}:${port}`;
+    logger.info({ url, mqtt: mqttUrl, kafka: config.kafka.brokers }, 'gateway listening');
+    return {
+      app,
+      url,
+      port,
+      mqttUrl,
+      mqttBridge: bridge,
+      producer,
+      kafka,
+      metrics,
+      registry,
+      authenticator,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,49 @@
+import type { HealthCheck } from '@ysh/common';
+import type { Logger } from '@ysh/common';
+import type { KvStore } from '@ysh/common/kv';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Ingestor } from '../ingest/ingestor.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { TokenAuthenticator } from '../registry/token-authenticator.ts';
+import { authPlugin } from './auth-plugin.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { opsRoutes } from './ops-routes.ts';
+import { telemetryRoutes } from './telemetry-routes.ts';
+
+export interface AppOptions {
+  logger: Logger;
+  ingestor: Ingestor;
+  authenticator: TokenAuthenticator;
+  kv: KvStore;
+  metrics: GatewayMetrics;
+  checks: Record<string, HealthCheck>;
+  bodyLimitBytes: number;
+  maxDecompressedBytes: number;
+  rateLimit: { max: number; windowMs: number };
+}
+
+/** The gateway's Fastify app: ingest under /v1, /health and /metrics at the root. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimitBytes,
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+  app.addHook('onResponse', async (_request, reply) => {
+    opts.metrics.responses.inc({ code: String(reply.statusCode) });
+  });
+  await app.register(authPlugin, { authenticator: opts.authenticator });
+  await app.register(telemetryRoutes, {
+    prefix: '/v1',
+    ingestor: opts.ingestor,
+    kv: opts.kv,
+    metrics: opts.metrics,
+    bodyLimitBytes: opts.bodyLimitBytes,
+    maxDecompressedBytes: opts.maxDecompressedBytes,
+    rateLimit: opts.rateLimit,
+  });
+  await app.register(opsRoutes, { registry: opts.metrics.registry, checks: opts.checks });
+  return app;
+}

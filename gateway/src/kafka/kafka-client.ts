@@ -1,0 +1,128 @@
+import { TOPICS, type Logger } from '@ysh/common';
+import { CompressionTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import type { Compression } from '../config.ts';
+import type { SendBatch } from './batching-producer.ts';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  compression: Compression;
+  partitions: number;
+  /** The produce retry budget kafkajs gets (its own retries, then we answer 503). */
+  produceTimeoutMs: number;
+  logger: Logger;
+}
+
+export interface KafkaClient {
+  send: SendBatch;
+  /** Creates the telemetry topics when missing. */
+  ensureTopics(): Promise<void>;
+  ping(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
+  close(): Promise<void>;
+}
+
+function kafkaLogger(logger: Logger) {
+  const child = logger.child({ lib: 'kafkajs' });
+  return () =>
+    ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
+      const { message, ...extra } = log;
+      if (level <= logLevel.ERROR) child.warn(extra, message);
+      else if (level === logLevel.WARN) child.info(extra, message);
+      else child.debug(extra, message);
+    };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * kafkajs with the settings the gateway's promise needs: an idempotent
+ * producer (acks=-1, one request in flight, so a retry never duplicates or
+ * reorders within a partition), messages keyed by device id, and a bounded
+ * retry budget so a produce settles (and the request gets its 503) instead of
+ * retrying forever while the broker is away.
+ */
+export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: Math.max(5000, options.produceTimeoutMs),
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogger(options.logger),
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
+  });
+  // Retry budget: roughly produceTimeoutMs in total across attempts.
+  const retries = Math.max(1, Math.min(30, Math.floor(options.produceTimeoutMs / 1000)));
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+  let admin: Admin | undefined;
+  let connected: Promise<void> | undefined;
+  const connect = (): Promise<void> => {
+    connected ??= producer.connect().catch((err: unknown) => {
+      connected = undefined;
+      throw err;
+    });
+    return connected;
+  };
+  producer.on(producer.events.DISCONNECT, () => {
+    connected = undefined;
+  });
+  const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+
+  const getAdmin = async (): Promise<Admin> => {
+    if (!admin) {
+      const a = kafka.admin({ retry: { retries: 1 } });
+      await a.connect();
+      admin = a;
+    }
+    return admin;
+  };
+
+  return {
+    async send(topicMessages) {
+      await connect();
+      return producer.sendBatch({ topicMessages, acks: -1, compression, timeout: options.produceTimeoutMs });
+    },
+    async ensureTopics() {
+      const a = await getAdmin();
+      const existing = new Set(await a.listTopics());
+      const wanted = [TOPICS.telemetry, TOPICS.telemetryDlq].filter((t) => !existing.has(t));
+      if (wanted.length === 0) return;
+      await a
+        .createTopics({
+          waitForLeaders: true,
+          topics: wanted.map((topic) => ({ topic, numPartitions: options.partitions, replicationFactor: -1 })),
+        })
+        .catch((err: unknown) => {
+          // Another instance may have created them in between.
+          if (!/already exists/i.test(String((err as Error).message))) throw err;
+        });
+    },
+    async ping(timeoutMs = 2000) {
+      try {
+        const a = await withTimeout(getAdmin(), timeoutMs, 'kafka connect');
+        const cluster = await withTimeout(a.describeCluster(), timeoutMs, 'kafka describeCluster');
+        return { ok: cluster.brokers.length > 0, detail: `${cluster.brokers.length} broker(s)` };
+      } catch (err) {
+        const a = admin;
+        admin = undefined;
+        await a?.disconnect().catch(() => {});
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    },
+    async close() {
+      await admin?.disconnect().catch(() => {});
+      await producer.disconnect().catch(() => {});
+    },
+  };
+}
