@@ -1,0 +1,34 @@
+/**
+ * Child-process entry for crash tests and benchmarks:
+ *   node --import tsx edge-agent/src/child.ts --config site.yaml --data-dir D --port 0
+ * Logs go to stderr. Stdout carries one JSON line per event: `{"ready":{"port":P}}`
+ * once started, then `{"stored":[[device,seq],...]}` after each durable write,
+ * so a test knows exactly which readings the agent promised to deliver.
+ */
+import { createLogger } from '@ysh/common';
+import { runEdge } from './run.ts';
+
+const logger = createLogger('edge-agent', {
+  level: (process.env.YSH_LOG_LEVEL as 'info' | undefined) ?? 'warn',
+  destination: process.stderr,
+});
+let pending: [string, number][] = [];
+let scheduled = false;
+const agent = await runEdge(process.argv.slice(2), {
+  logger,
+  agent: {
+    onStored: (readings) => {
+      for (const r of readings) pending.push([r.device, r.seq]);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          const out = pending;
+          pending = [];
+          process.stdout.write(`${JSON.stringify({ stored: out })}\n`);
+        });
+      }
+    },
+  },
+});
+process.stdout.write(`${JSON.stringify({ ready: { port: agent.ops?.port ?? null } })}\n`);

@@ -1,0 +1,73 @@
+import { YshError, type YshErrorOptions } from '@ysh/common';
+
+/** Error codes of the edge agent, with what they mean. */
+export const EDGE_ERROR_CODES = {
+  EDGE_CONFIG_INVALID: 'the site config file is not valid YAML or a field does not meet its expectation',
+  EDGE_MODBUS_TIMEOUT: 'a Modbus request got no answer within the device timeout',
+  EDGE_MODBUS_EXCEPTION: 'a device answered a Modbus request with an exception response',
+  EDGE_MODBUS_IO: 'the Modbus connection failed or closed',
+  EDGE_SUNSPEC_NOT_FOUND: 'no SunS marker at any of the SunSpec base addresses',
+  EDGE_SUNSPEC_BAD_CHAIN: 'the SunSpec model chain is malformed',
+  EDGE_BUFFER_IO: 'the on-disk buffer could not be read or written',
+  EDGE_BUFFER_CORRUPT: 'a buffer record failed its checksum',
+  EDGE_UPLINK_REJECTED: 'the gateway refused a batch for good (4xx other than 408/429)',
+  EDGE_UPLINK_UNAVAILABLE: 'the gateway could not be reached or asked to retry later',
+  EDGE_SEQ_STORE: 'the sequence-number store could not be persisted',
+} as const;
+
+export type EdgeErrorCode = keyof typeof EDGE_ERROR_CODES;
+
+export class EdgeError extends YshError {
+  constructor(code: EdgeErrorCode, message: string, options: YshErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** A site-config mistake, naming the field path and the line it is on. */
+export class SiteConfigError extends EdgeError {
+  readonly field: string;
+  readonly line: number | undefined;
+  readonly problems: { field: string; line: number | undefined; message: string }[];
+  constructor(problems: { field: string; line: number | undefined; message: string }[], file = 'site config') {
+    const lines = problems.map((p) => `${file}${p.line === undefined ? '' : `:${p.line}`}: ${p.field}: ${p.message}`);
+    super('EDGE_CONFIG_INVALID', lines.join('\n'));
+    const first = problems[0];
+    this.field = first?.field ?? '(root)';
+    this.line = first?.line;
+    this.problems = problems;
+  }
+}
+
+export class ModbusTimeoutError extends EdgeError {
+  constructor(message: string, cause?: unknown) {
+    super('EDGE_MODBUS_TIMEOUT', message, { retriable: true, cause });
+  }
+}
+
+export class ModbusExceptionError extends EdgeError {
+  readonly exceptionCode: number;
+  constructor(message: string, exceptionCode: number, cause?: unknown) {
+    super('EDGE_MODBUS_EXCEPTION', message, { retriable: true, cause });
+    this.exceptionCode = exceptionCode;
+  }
+}
+
+export class ModbusIoError extends EdgeError {
+  constructor(message: string, cause?: unknown) {
+    super('EDGE_MODBUS_IO', message, { retriable: true, cause });
+  }
+}
+
+export class UplinkError extends EdgeError {
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    code: 'EDGE_UPLINK_REJECTED' | 'EDGE_UPLINK_UNAVAILABLE',
+    message: string,
+    opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(code, message, { retriable: code === 'EDGE_UPLINK_UNAVAILABLE', cause: opts.cause });
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}

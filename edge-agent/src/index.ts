@@ -1,0 +1,16 @@
+export * from './errors.ts';
+export * from './agent.ts';
+export * from './config/site-config.ts';
+export * from './config/edge-config.ts';
+export * from './buffer/segment-log.ts';
+export * from './normalize/seq-store.ts';
+export * from './normalize/clock-guard.ts';
+export * from './normalize/normalizer.ts';
+export * from './sunspec/discovery.ts';
+export * from './sunspec/read-plan.ts';
+export * from './modbus/connection.ts';
+export * from './modbus/bus.ts';
+export * from './uplink/http-uplink.ts';
+export * from './uplink/mqtt-uplink.ts';
+export * from './uplink/backoff.ts';
+export { runEdge } from './run.ts';
