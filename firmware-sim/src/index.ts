@@ -1,0 +1,12 @@
+export * from './simulator.ts';
+export * from './faults.ts';
+export * from './scenario.ts';
+export * from './clock.ts';
+export * from './errors.ts';
+export * from './device/device-spec.ts';
+export type { DeviceTruth, DeviceOutputs } from './device/simulated-device.ts';
+export { SimulatedDevice } from './device/simulated-device.ts';
+export { startModbusTcpServer } from './modbus/tcp-server.ts';
+export type { MqttReading } from './mqtt/publisher.ts';
+export * from './fleet.ts';
+export * from './spawn.ts';
