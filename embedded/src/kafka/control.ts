@@ -1,0 +1,81 @@
+/**
+ * Fault injection for tests: intercept requests by API key and drop them (no
+ * response, as if lost), delay them, or close the connection that sent them.
+ */
+export type ControlAction = { kind: 'drop' } | { kind: 'delay'; ms: number } | { kind: 'close' };
+
+export interface InterceptedRequest {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+}
+
+export type Interceptor = (request: InterceptedRequest) => ControlAction | undefined;
+
+export interface BrokerControl {
+  /** Runs `fn` for every request with this API key; returns a function that removes it. */
+  intercept(apiKey: number, fn: Interceptor): () => void;
+  /** Drops the next `times` requests with this key (every one when omitted). */
+  drop(apiKey: number, times?: number): () => void;
+  delay(apiKey: number, ms: number, times?: number): () => void;
+  closeOn(apiKey: number, times?: number): () => void;
+  clear(): void;
+  /** Raw request frames seen (header included, size prefix excluded) when capture is on. */
+  captured: { apiKey: number; apiVersion: number; frame: Buffer }[];
+  capture(on: boolean): void;
+}
+
+export class Control implements BrokerControl {
+  private readonly rules = new Map<number, Set<Interceptor>>();
+  captured: { apiKey: number; apiVersion: number; frame: Buffer }[] = [];
+  capturing = false;
+
+  intercept(apiKey: number, fn: Interceptor): () => void {
+    let set = this.rules.get(apiKey);
+    if (!set) {
+      set = new Set();
+      this.rules.set(apiKey, set);
+    }
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  private counted(apiKey: number, action: ControlAction, times: number | undefined): () => void {
+    let left = times ?? Number.POSITIVE_INFINITY;
+    const remove = this.intercept(apiKey, () => {
+      if (left <= 0) return undefined;
+      left--;
+      if (left <= 0) remove();
+      return action;
+    });
+    return remove;
+  }
+
+  drop(apiKey: number, times?: number): () => void {
+    return this.counted(apiKey, { kind: 'drop' }, times);
+  }
+  delay(apiKey: number, ms: number, times?: number): () => void {
+    return this.counted(apiKey, { kind: 'delay', ms }, times);
+  }
+  closeOn(apiKey: number, times?: number): () => void {
+    return this.counted(apiKey, { kind: 'close' }, times);
+  }
+  clear(): void {
+    this.rules.clear();
+  }
+  capture(on: boolean): void {
+    this.capturing = on;
+  }
+
+  /** The first action any interceptor asks for. */
+  decide(request: InterceptedRequest): ControlAction | undefined {
+    const set = this.rules.get(request.apiKey);
+    if (!set || set.size === 0) return undefined;
+    for (const fn of [...set]) {
+      const action = fn(request);
+      if (action) return action;
+    }
+    return undefined;
+  }
+}

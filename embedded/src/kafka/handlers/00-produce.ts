@@ -1,0 +1,107 @@
+import { ApiKey } from '../protocol/api-keys.ts';
+import { type ProduceRequest, produceRequest, produceResponse } from '../protocol/apis/produce.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { checkBatch } from '../protocol/record-batch.ts';
+import type { PartitionLog } from '../log/partition-log.ts';
+import type { ApiHandler, BrokerState } from './types.ts';
+
+interface PartitionResult {
+  index: number;
+  errorCode: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  recordErrors: never[];
+  errorMessage: string | null;
+}
+
+function result(
+  index: number,
+  errorCode: number,
+  baseOffset = -1,
+  logStartOffset = -1,
+  errorMessage: string | null = null,
+): PartitionResult {
+  return { index, errorCode, baseOffset, logAppendTimeMs: -1, logStartOffset, recordErrors: [], errorMessage };
+}
+
+/** Validates every batch of one partition's records (all or nothing), then appends them. */
+function appendPartition(
+  state: BrokerState,
+  topic: string,
+  log: PartitionLog,
+  index: number,
+  records: Buffer | null,
+): PartitionResult {
+  if (records === null || records.length === 0) return result(index, ErrorCode.CORRUPT_MESSAGE, -1, -1, 'no records');
+  const bounds: [number, number][] = [];
+  for (let at = 0; at < records.length; ) {
+    const check = checkBatch(records, at);
+    if ('problem' in check) {
+      state.metrics.corruptBatches.inc({ topic });
+      const code = check.problem === 'magic' ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT : ErrorCode.CORRUPT_MESSAGE;
+      return result(index, code, -1, -1, `record batch at byte ${at}: ${check.problem}`);
+    }
+    if (check.size > state.maxMessageBytes) {
+      return result(
+        index,
+        ErrorCode.MESSAGE_TOO_LARGE,
+        -1,
+        -1,
+        `batch of ${check.size} bytes exceeds ${state.maxMessageBytes}`,
+      );
+    }
+    bounds.push([at, at + check.size]);
+    at += check.size;
+  }
+  let first = -1;
+  for (const [start, end] of bounds) {
+    const r = log.append(records.subarray(start, end));
+    if (r.errorCode !== 0) return result(index, r.errorCode, -1, log.logStartOffset);
+    if (first < 0) first = r.baseOffset;
+    if ('records' in r && !r.duplicate) {
+      state.metrics.bytesIn.inc({ topic }, r.bytes);
+      state.metrics.messagesIn.inc({ topic }, r.records);
+    }
+  }
+  return result(index, ErrorCode.NONE, first, log.logStartOffset);
+}
+
+export const produceHandler: ApiHandler = {
+  apiKey: ApiKey.Produce,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 8,
+  request: produceRequest,
+  response: produceResponse,
+  async handle(state, req: ProduceRequest) {
+    const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
+    const touched = new Set<PartitionLog>();
+    const responses = req.topicData.map((t) => {
+      const topic = state.topics.get(t.name);
+      return {
+        name: t.name,
+        partitionResponses: t.partitionData.map((p) => {
+          if (!validAcks) return result(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
+          const log = topic?.partitions[p.index];
+          if (!log) return result(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          const r = appendPartition(state, t.name, log, p.index, p.records);
+          if (r.errorCode === 0) touched.add(log);
+          return r;
+        }),
+      };
+    });
+    if (req.acks === 0) return null;
+    if (state.fsyncPerBatch && touched.size > 0) {
+      try {
+        await Promise.all([...touched].map((l) => l.sync()));
+      } catch (err) {
+        state.logger.error({ err }, 'fsync failed');
+        for (const t of responses) {
+          for (const p of t.partitionResponses) if (p.errorCode === 0) p.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+        }
+      }
+    }
+    return { responses, throttleTimeMs: 0 };
+  },
+};

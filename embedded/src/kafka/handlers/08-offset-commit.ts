@@ -1,0 +1,53 @@
+import { ApiKey } from '../protocol/api-keys.ts';
+import { offsetCommitRequest, offsetCommitResponse } from '../protocol/apis/offset-commit.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import type { Decoded } from '../protocol/schema.ts';
+import type { ApiHandler } from './types.ts';
+
+interface CommitTopic {
+  name: string;
+  partitions: { partitionIndex: number; committedOffset: number; committedMetadata: string | null }[];
+}
+
+export const offsetCommitHandler: ApiHandler = {
+  apiKey: ApiKey.OffsetCommit,
+  name: 'OffsetCommit',
+  minVersion: 2,
+  maxVersion: 7,
+  request: offsetCommitRequest,
+  response: offsetCommitResponse,
+  async handle(state, req: Decoded) {
+    const topics = req.topics as CommitTopic[];
+    const groupError =
+      req.groupId === ''
+        ? ErrorCode.INVALID_GROUP_ID
+        : state.groups.getOrCreate(req.groupId).commitError(req.generationId, req.memberId);
+    const entries: { topic: string; partition: number; offset: number; metadata: string | null }[] = [];
+    const response = {
+      throttleTimeMs: 0,
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          let errorCode: number = groupError;
+          if (errorCode === 0 && !state.topics.partition(t.name, p.partitionIndex)) {
+            errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          }
+          if (errorCode === 0) {
+            entries.push({
+              topic: t.name,
+              partition: p.partitionIndex,
+              offset: p.committedOffset,
+              metadata: p.committedMetadata,
+            });
+          }
+          return { partitionIndex: p.partitionIndex, errorCode };
+        }),
+      })),
+    };
+    if (entries.length > 0) {
+      state.groups.offsets.commit(req.groupId, entries);
+      if (state.fsyncPerBatch) await state.groups.offsets.sync();
+    }
+    return response;
+  },
+};

@@ -1,0 +1,58 @@
+import { ApiKey } from '../protocol/api-keys.ts';
+import { createTopicsRequest, createTopicsResponse } from '../protocol/apis/create-topics.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import type { Decoded } from '../protocol/schema.ts';
+import { topicNameProblem } from '../topics/topic-store.ts';
+import type { ApiHandler } from './types.ts';
+
+interface CreatableTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  assignments: { partitionIndex: number; brokerIds: number[] }[];
+}
+
+export const createTopicsHandler: ApiHandler = {
+  apiKey: ApiKey.CreateTopics,
+  name: 'CreateTopics',
+  minVersion: 0,
+  maxVersion: 4,
+  request: createTopicsRequest,
+  response: createTopicsResponse,
+  handle(state, req: Decoded) {
+    const seen = new Set<string>();
+    return {
+      throttleTimeMs: 0,
+      topics: (req.topics as CreatableTopic[]).map((t) => {
+        const answer = (errorCode: number, errorMessage: string | null = null) => ({
+          name: t.name,
+          errorCode,
+          errorMessage,
+        });
+        if (seen.has(t.name)) return answer(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears twice in the request`);
+        seen.add(t.name);
+        if (t.replicationFactor > 1) {
+          return answer(
+            ErrorCode.INVALID_REPLICATION_FACTOR,
+            `replication factor ${t.replicationFactor} on a single-node broker`,
+          );
+        }
+        const partitions =
+          t.assignments.length > 0
+            ? t.assignments.length
+            : t.numPartitions === -1
+              ? state.defaultPartitions
+              : t.numPartitions;
+        if (req.validateOnly) {
+          const problem = topicNameProblem(t.name);
+          if (problem) return answer(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+          if (state.topics.get(t.name)) return answer(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${t.name} already exists`);
+          if (partitions < 1) return answer(ErrorCode.INVALID_PARTITIONS, `partitions must be >= 1, got ${partitions}`);
+          return answer(ErrorCode.NONE);
+        }
+        const created = state.topics.create(t.name, partitions);
+        return answer(created.errorCode, created.message ?? null);
+      }),
+    };
+  },
+};

@@ -1,0 +1,16 @@
+import { ApiKey } from '../protocol/api-keys.ts';
+import { initProducerIdRequest, initProducerIdResponse } from '../protocol/apis/init-producer-id.ts';
+import type { ApiHandler } from './types.ts';
+
+/** Idempotent producers get a fresh id at epoch 0 (transactions are not served). */
+export const initProducerIdHandler: ApiHandler = {
+  apiKey: ApiKey.InitProducerId,
+  name: 'InitProducerId',
+  minVersion: 0,
+  maxVersion: 1,
+  request: initProducerIdRequest,
+  response: initProducerIdResponse,
+  handle(state) {
+    return { throttleTimeMs: 0, errorCode: 0, producerId: state.producerIds.allocate(), producerEpoch: 0 };
+  },
+};
