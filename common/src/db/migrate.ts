@@ -76,7 +76,7 @@ export async function migrate(pool: pg.Pool, options: { logger?: Logger; dir?: s
         if (checksum !== m.checksum) {
           throw new DatabaseError(
             'DB_MIGRATION_FAILED',
-            `migration ${m.version}_${m.name} was changed after it was applied`,
+            `migration ${m.version}_${m.name} was changed after it was applied (recorded ${checksum.slice(0, 12)}, file ${m.checksum.slice(0, 12)})`,
           );
         }
         continue;

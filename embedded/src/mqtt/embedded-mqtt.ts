@@ -76,7 +76,8 @@ export async function startEmbeddedMqtt(options: EmbeddedMqttOptions = {}): Prom
       if (!auth) return done(null, sub);
       const p = principals.get(client);
       if (p?.subscribe.some((f) => f === sub.topic || topicMatches(f, sub.topic))) return done(null, sub);
-      done(new Error(`not allowed to subscribe to ${sub.topic}`));
+      // A null subscription is answered with a SUBACK failure code (0x80); the connection stays up.
+      done(null, null);
     },
   });
   broker.on('clientError', (client, err) =>
@@ -101,7 +102,8 @@ export async function startEmbeddedMqtt(options: EmbeddedMqttOptions = {}): Prom
     broker,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => broker.close(() => resolve()));
+        // Closing the broker ends its client connections, which lets the listener close.
+        broker.close(() => server.close(() => resolve()));
       }),
   };
 }

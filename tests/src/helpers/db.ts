@@ -61,12 +61,12 @@ export async function realTestDatabase(options: { migrate?: boolean } = {}): Pro
 export const DATABASE_KINDS: Array<{
   kind: 'pglite' | 'postgres';
   enabled: boolean;
-  open: () => Promise<TestDatabase>;
+  open: (options?: { migrate?: boolean }) => Promise<TestDatabase>;
 }> = [
-  { kind: 'pglite', enabled: true, open: () => testDatabase() },
+  { kind: 'pglite', enabled: true, open: (options) => testDatabase(options) },
   {
     kind: 'postgres',
     enabled: serviceUrl('postgres') !== undefined,
-    open: async () => (await realTestDatabase()) as TestDatabase,
+    open: async (options) => (await realTestDatabase(options)) as TestDatabase,
   },
 ];
