@@ -1,8 +1,12 @@
-import ModbusRTU from 'modbus-serial';
+import ModbusSerial from 'modbus-serial';
+type ModbusRTU = InstanceType<typeof import('modbus-serial')['default']>;
+
+// The package's typings declare the default export as the class but its CJS build is the constructor itself.
+const Client = ModbusSerial as unknown as new () => ModbusRTU;
 
 /** A modbus-serial TCP client (an independent Modbus implementation) for tests. */
 export async function connectClient(port: number, unitId = 1, timeoutMs = 2000): Promise<ModbusRTU> {
-  const client = new ModbusRTU();
+  const client = new Client();
   await client.connectTCP('127.0.0.1', { port });
   client.setID(unitId);
   client.setTimeout(timeoutMs);
