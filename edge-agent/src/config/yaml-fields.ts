@@ -51,8 +51,8 @@ export class FieldReader {
       throw new SiteConfigError(
         doc.errors.map((e) => ({
           field: '(yaml)',
-          line: e.linePos?.[0]?.line,
-          message: e.message.split('\n')[0] ?? e.code,
+          line: lines.linePos(e.pos[0]).line,
+          message: (e.message.split('\n')[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, ''),
         })),
         file,
       );

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@ysh/common';
+import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
+import { startSimulator, type Simulator } from '@ysh/firmware-sim';
+import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
+import { NOON, siteYaml, tempDir, TOKEN, waitFor } from './fixtures.ts';
+
+const logger = createLogger('edge-agent-test', { level: 'silent' });
+const INTERVAL_MS = 200;
+
+describe('fault isolation on one shared bus', () => {
+  let sim: Simulator;
+  let receiver: TestReceiver;
+  let agent: EdgeAgent;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const bad = ['inv-0003', 'inv-0007'];
+
+  beforeAll(async () => {
+    // 10 devices behind one Modbus TCP port (unit ids 1-10): one bus, one request at a time.
+    sim = await startSimulator({ devices: 10, port: 0, seed: 3, speed: 1, start: NOON });
+    expect(new Set(sim.devices.map((d) => d.port)).size).toBe(1);
+    sim.injectFault('inv-0003', { type: 'comm-loss' });
+    sim.injectFault('inv-0007', { type: 'modbus-exception', code: 4 });
+    receiver = await startTestReceiver({ token: TOKEN });
+    dir = await tempDir();
+    const yaml = siteYaml({
+      gatewayUrl: receiver.url,
+      devices: sim.devices,
+      interval: `${INTERVAL_MS}ms`,
+      timeout: '80ms',
+      retries: 1,
+      polling: { offlineAfter: 3, offlineProbe: '2s' },
+    });
+    agent = await startEdgeAgent(parseSiteConfig(yaml), { dataDir: dir.path, port: 0, logger });
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await receiver?.close();
+    await sim?.close();
+    await dir?.remove();
+  });
+
+  it('marks the silent and the failing device offline', async () => {
+    await waitFor('both faulty devices offline', () => bad.every((id) => agent.devices()[id]?.health === 'offline'));
+    const status = agent.devices();
+    expect(status['inv-0003']?.lastError).toMatch(/no answer within 80 ms/);
+    expect(status['inv-0007']?.lastError).toMatch(/exception 4/);
+    const metrics = await (await fetch(`${agent.ops?.url}/metrics`)).text();
+    expect(metrics).toMatch(/ysh_edge_device_health\{device="inv-0003"[^}]*\} 3/);
+    expect(metrics).toMatch(/ysh_edge_device_health\{device="inv-0001"[^}]*\} 1/);
+    expect(metrics).toMatch(/ysh_edge_block_reads_total\{outcome="timeout"[^}]*\} [1-9]/);
+  });
+
+  it('keeps the other eight at their poll rate within 10 %', async () => {
+    const good = sim.devices.map((d) => d.id).filter((id) => !bad.includes(id));
+    await waitFor('all healthy devices online', () => good.every((id) => agent.devices()[id]?.health === 'online'));
+    const windowMs = 4000;
+    const before = Object.fromEntries(good.map((id) => [id, agent.devices()[id]?.polls ?? 0]));
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const elapsed = performance.now() - t0;
+    const expected = elapsed / INTERVAL_MS;
+    for (const id of good) {
+      const polls = (agent.devices()[id]?.polls ?? 0) - (before[id] ?? 0);
+      expect(
+        Math.abs(polls - expected) / expected,
+        `${id}: ${polls} polls, expected ${expected.toFixed(1)}`,
+      ).toBeLessThanOrEqual(0.1);
+    }
+    // The healthy devices' readings reach the receiver as good readings.
+    await waitFor('readings of healthy devices', () =>
+      good.every((id) => (receiver.byDevice.get(id)?.length ?? 0) > 10),
+    );
+    expect(receiver.byDevice.get('inv-0003')).toBeUndefined();
+    expect(receiver.byDevice.get('inv-0007')).toBeUndefined();
+  });
+
+  it('brings a device back online when it answers again', async () => {
+    sim.clearFault('inv-0007', 'all');
+    await waitFor('inv-0007 back', () => (receiver.byDevice.get('inv-0007')?.length ?? 0) > 0, 10_000);
+    const first = receiver.readings.find((r) => r.device === 'inv-0007');
+    // The first reading after the outage says so.
+    expect(first?.quality).toBe('degraded');
+    expect(first?.flags).toContain('device_degraded');
+    await waitFor('inv-0007 online', () => agent.devices()['inv-0007']?.health === 'online', 10_000);
+  });
+});
