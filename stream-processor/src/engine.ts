@@ -1,5 +1,5 @@
 import type { Reading } from '@ysh/common';
-import { windowResult, type WindowResult } from './aggregates/window-aggregate.ts';
+import { windowResult, type WindowAcc, type WindowResult } from './aggregates/window-aggregate.ts';
 import { emptyHysteresis, stepHysteresis, type HysteresisState } from './alerts/hysteresis.ts';
 import type { AlertTransition } from './alerts/types.ts';
 import { DEVICE_RULES, ruleParams, type RulesConfig } from './rules/index.ts';
@@ -17,6 +17,8 @@ export interface EngineOptions {
 
 export interface EmittedResult {
   result: WindowResult;
+  /** The window's mergeable state (stored beside the result). */
+  acc: WindowAcc;
   correction: boolean;
   reason: WindowEmit['reason'];
 }
@@ -42,6 +44,8 @@ export class ProcessorEngine {
   readonly windows: WindowManager;
   readonly ruleState = new Map<string, DeviceRuleState>();
   readonly counters: EngineCounters = { readings: 0, duplicates: 0, windowsClosed: 0, corrections: 0 };
+  /** Devices whose state changed since `takeDirty` (to checkpoint). */
+  private dirty = new Set<string>();
   private emits: WindowEmit[] = [];
   private output: EngineOutput = { results: [], transitions: [] };
 
@@ -51,8 +55,10 @@ export class ProcessorEngine {
 
   ingest(reading: Reading, ts: number, now: number): AddOutcome {
     const outcome = this.windows.add(reading, ts, now, this.emits);
-    if (outcome === 'added') this.counters.readings += 1;
-    else if (outcome === 'duplicate') this.counters.duplicates += 1;
+    if (outcome === 'added') {
+      this.counters.readings += 1;
+      this.dirty.add(reading.device);
+    } else if (outcome === 'duplicate') this.counters.duplicates += 1;
     if (this.emits.length > 0) this.process();
     return outcome;
   }
@@ -72,8 +78,9 @@ export class ProcessorEngine {
   private process(): void {
     const { sizeMs } = this.options.windows;
     for (const e of this.emits) {
+      this.dirty.add(e.dev.device);
       const result = windowResult(e.dev.site, e.dev.device, e.acc, sizeMs, this.options.expectedIntervalMs);
-      this.output.results.push({ result, correction: e.correction, reason: e.reason });
+      this.output.results.push({ result, acc: e.acc, correction: e.correction, reason: e.reason });
       if (e.correction) {
         this.counters.corrections += 1;
         continue;
@@ -111,6 +118,21 @@ export class ProcessorEngine {
       );
       if (t) this.output.transitions.push(t);
     }
+  }
+
+  takeDirty(): string[] {
+    const out = [...this.dirty];
+    this.dirty.clear();
+    return out;
+  }
+
+  /** Forgets everything (after a rebalance or a failed checkpoint: the store is the truth). */
+  reset(): void {
+    this.windows.devices.clear();
+    this.ruleState.clear();
+    this.dirty.clear();
+    this.emits = [];
+    this.output = { results: [], transitions: [] };
   }
 
   forget(devices: string[]): void {

@@ -167,6 +167,23 @@ export class WindowManager {
     }
   }
 
+  /**
+   * Brings back a device from its checkpoint. Closed windows are not in
+   * memory: anything before the current window asks the store first.
+   */
+  restoreDevice(cp: { site: string; device: string; maxTs: number; open: WindowAcc[] }, now: number): DeviceWindows {
+    const dev = this.device(cp.site, cp.device);
+    dev.maxTs = cp.maxTs;
+    // Restart the idle clock: the processor was away, not the device.
+    dev.lastSeenAt = now;
+    dev.open = new Map(cp.open.map((w) => [w.start, w]));
+    dev.emitted = new Map();
+    dev.knownFrom = Number.isFinite(cp.maxTs)
+      ? windowStartOf(cp.maxTs, this.options.sizeMs) + this.options.sizeMs
+      : Number.NEGATIVE_INFINITY;
+    return dev;
+  }
+
   /** Drops the in-memory state of devices (partition revoked); their checkpoint lives in the store. */
   forget(devices: Iterable<string>): void {
     for (const d of devices) this.devices.delete(d);

@@ -1,0 +1,105 @@
+import { InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
+import { MEASUREMENTS, type Alert, type Reading } from '@ysh/common';
+import { STAT_FIELDS, type WindowResult } from '../aggregates/window-aggregate.ts';
+import type { AlertChannel } from '../alerts/outbox.ts';
+
+export interface InfluxOptions {
+  url: string;
+  token: string;
+  org: string;
+  bucket: string;
+  /** Also write every reading to `inverter_raw`. */
+  writeRaw?: boolean;
+  timeoutMs?: number;
+}
+
+/** `inverter_5m` point of a window result: same tags and timestamp for every revision, so a correction replaces it. */
+export function windowPoint(r: WindowResult): Point {
+  const p = new Point(MEASUREMENTS.window5m)
+    .tag('site', r.site)
+    .tag('device', r.device)
+    .intField('samples', r.samples)
+    .intField('expected', r.expected)
+    .floatField('availability', r.availability)
+    .intField('revision', r.revision)
+    .intField('fault_samples', r.faultSamples)
+    .timestamp(new Date(r.windowStart));
+  if (r.energyWh !== null) p.floatField('energy_wh', r.energyWh);
+  if (r.counterResets > 0) p.intField('counter_resets', r.counterResets);
+  for (const f of STAT_FIELDS) {
+    const s = r.stats[f];
+    if (!s) continue;
+    p.floatField(`${f}_mean`, s.mean).floatField(`${f}_min`, s.min).floatField(`${f}_max`, s.max);
+    p.floatField(`${f}_stddev`, s.stddev);
+  }
+  for (const [i, w] of Object.entries(r.mpptPower)) p.floatField(`mppt${i}_dc_power_w_mean`, w);
+  return p;
+}
+
+export function rawPoint(r: Reading): Point {
+  const p = new Point(MEASUREMENTS.raw).tag('site', r.site).tag('device', r.device).timestamp(new Date(r.ts));
+  p.intField('seq', r.seq);
+  for (const [k, v] of Object.entries(r.metrics)) {
+    if (typeof v !== 'number') continue;
+    if (k === 'operating_state' || k === 'events' || k === 'ac_energy_wh') p.intField(k, Math.trunc(v));
+    else p.floatField(k, v);
+  }
+  return p;
+}
+
+/** `inverter_alerts` point (Grafana annotations): one per lifecycle event, the event a tag so none overwrites another. */
+export function alertPoint(a: Alert): Point {
+  const p = new Point(MEASUREMENTS.alerts)
+    .tag('site', a.site)
+    .tag('device', a.device ?? '')
+    .tag('rule', a.rule)
+    .tag('severity', a.severity)
+    .tag('event', a.event)
+    .stringField('id', a.id)
+    .stringField('message', a.message)
+    .intField('open', a.event === 'resolved' ? 0 : 1)
+    .intField('since_ms', Date.parse(a.since))
+    .timestamp(new Date(a.at));
+  if (a.value !== undefined) p.floatField('value', a.value);
+  return p;
+}
+
+/**
+ * InfluxDB 2 write API through @influxdata/influxdb-client. Writes are
+ * flushed explicitly and not retried by the client: the processor retries the
+ * whole batch and commits offsets only after the flush succeeded.
+ */
+export class InfluxSink {
+  private readonly api: WriteApi;
+
+  constructor(readonly options: InfluxOptions) {
+    const influx = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs ?? 10_000 });
+    this.api = influx.getWriteApi(options.org, options.bucket, 'ms', {
+      maxRetries: 0,
+      batchSize: 50_000,
+      flushInterval: 0,
+      maxBufferLines: 1_000_000,
+    });
+  }
+
+  async write(results: WindowResult[], readings: Reading[] = []): Promise<void> {
+    if (results.length === 0 && (!this.options.writeRaw || readings.length === 0)) return;
+    this.api.writePoints(results.map(windowPoint));
+    if (this.options.writeRaw) this.api.writePoints(readings.map(rawPoint));
+    await this.api.flush();
+  }
+
+  alertChannel(): AlertChannel {
+    return {
+      name: 'influx',
+      deliver: async (alert) => {
+        this.api.writePoint(alertPoint(alert));
+        await this.api.flush();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.api.close().catch(() => {});
+  }
+}

@@ -1,0 +1,186 @@
+import {
+  deserializeWindow,
+  serializeWindow,
+  STAT_FIELDS,
+  type WindowAcc,
+  type WindowResult,
+} from '../aggregates/window-aggregate.ts';
+import type { Queryable } from './queryable.ts';
+import { tsToMs } from './queryable.ts';
+
+export interface StoredResult {
+  result: WindowResult;
+  acc: WindowAcc;
+}
+
+const STAT_COLUMNS = STAT_FIELDS.flatMap((f) => ['mean', 'min', 'max', 'stddev'].map((s) => `${f}_${s}`));
+
+/**
+ * Upserts window results (latest revision wins, so a replay never moves a
+ * window back) in one statement, whatever the count.
+ */
+export async function upsertResults(db: Queryable, items: StoredResult[]): Promise<void> {
+  if (items.length === 0) return;
+  // Only the last revision of each window in this batch.
+  const latest = new Map<string, StoredResult>();
+  for (const it of items) latest.set(`${it.result.device}@${it.result.windowStart}`, it);
+  const rows = [...latest.values()].map(({ result: r, acc }) => {
+    const row: Record<string, unknown> = {
+      device: r.device,
+      site: r.site,
+      ws: r.windowStart,
+      we: r.windowEnd,
+      revision: r.revision,
+      samples: r.samples,
+      expected: r.expected,
+      availability: r.availability,
+      energy_wh: r.energyWh,
+      counter_resets: r.counterResets,
+      mppt_power_w: r.mpptPower,
+      fault_samples: r.faultSamples,
+      events_mask: r.eventsMask,
+      last_state: r.lastState,
+      state: JSON.parse(serializeWindow(acc)),
+    };
+    for (const f of STAT_FIELDS) {
+      const s = r.stats[f];
+      row[`${f}_mean`] = s?.mean ?? null;
+      row[`${f}_min`] = s?.min ?? null;
+      row[`${f}_max`] = s?.max ?? null;
+      row[`${f}_stddev`] = s?.stddev ?? null;
+    }
+    return row;
+  });
+  const statDecl = STAT_COLUMNS.map((c) => `${c} double precision`).join(', ');
+  const cols = [
+    'device',
+    'site',
+    'window_start',
+    'window_end',
+    'revision',
+    'samples',
+    'expected',
+    'availability',
+    'energy_wh',
+    'counter_resets',
+    ...STAT_COLUMNS,
+    'mppt_power_w',
+    'fault_samples',
+    'events_mask',
+    'last_state',
+    'state',
+  ];
+  const select = cols
+    .map((c) =>
+      c === 'window_start'
+        ? 'to_timestamp(x.ws / 1000.0)'
+        : c === 'window_end'
+          ? 'to_timestamp(x.we / 1000.0)'
+          : `x.${c}`,
+    )
+    .join(', ');
+  const updates = cols
+    .filter((c) => c !== 'device' && c !== 'window_start')
+    .map((c) => `${c} = EXCLUDED.${c}`)
+    .join(', ');
+  await db.query(
+    `INSERT INTO window_results (${cols.join(', ')})
+     SELECT ${select}
+     FROM jsonb_to_recordset($1::jsonb) AS x(device text, site text, ws double precision, we double precision,
+       revision integer, samples integer, expected integer, availability double precision, energy_wh double precision,
+       counter_resets integer, ${statDecl}, mppt_power_w jsonb, fault_samples integer, events_mask bigint,
+       last_state integer, state jsonb)
+     ON CONFLICT (device, window_start) DO UPDATE SET ${updates}, updated_at = now()
+     WHERE window_results.revision <= EXCLUDED.revision`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** Stored mergeable state of the given windows (for late readings older than the in-memory cache). */
+export async function loadWindowStates(
+  db: Queryable,
+  keys: { device: string; windowStart: number }[],
+): Promise<Map<string, WindowAcc>> {
+  const out = new Map<string, WindowAcc>();
+  if (keys.length === 0) return out;
+  const { rows } = await db.query<{ device: string; window_start: Date; state: object }>(
+    `SELECT w.device, w.window_start, w.state
+     FROM window_results w
+     JOIN jsonb_to_recordset($1::jsonb) AS k(device text, ws double precision)
+       ON w.device = k.device AND w.window_start = to_timestamp(k.ws / 1000.0)`,
+    [JSON.stringify(keys.map((k) => ({ device: k.device, ws: k.windowStart })))],
+  );
+  for (const r of rows) out.set(`${r.device}@${tsToMs(r.window_start)}`, deserializeWindow(r.state));
+  return out;
+}
+
+export interface ResultRow {
+  device: string;
+  site: string;
+  windowStart: number;
+  revision: number;
+  samples: number;
+  energyWh: number | null;
+  acPowerMean: number | null;
+}
+
+/** Window results of a site window (peer rules) or of everything (tests, reconciliation). */
+export async function listResults(
+  db: Queryable,
+  where: { site?: string; windowStart?: number } = {},
+): Promise<ResultRow[]> {
+  const params: unknown[] = [];
+  const conds: string[] = [];
+  if (where.site !== undefined) {
+    params.push(where.site);
+    conds.push(`site = $${params.length}`);
+  }
+  if (where.windowStart !== undefined) {
+    params.push(where.windowStart / 1000);
+    conds.push(`window_start = to_timestamp($${params.length})`);
+  }
+  const { rows } = await db.query<{
+    device: string;
+    site: string;
+    window_start: Date;
+    revision: number;
+    samples: number;
+    energy_wh: number | null;
+    ac_power_w_mean: number | null;
+  }>(
+    `SELECT device, site, window_start, revision, samples, energy_wh, ac_power_w_mean FROM window_results
+     ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY device, window_start`,
+    params,
+  );
+  return rows.map((r) => ({
+    device: r.device,
+    site: r.site,
+    windowStart: tsToMs(r.window_start) as number,
+    revision: r.revision,
+    samples: r.samples,
+    energyWh: r.energy_wh,
+    acPowerMean: r.ac_power_w_mean,
+  }));
+}
+
+export interface SiteWindowRow {
+  device: string;
+  acc: WindowAcc;
+  /** Nameplate DC power from the device registry, when recorded. */
+  nameplateWp: number | undefined;
+}
+
+/** Every device's stored window of one site window, with the registry nameplate. */
+export async function loadSiteWindow(db: Queryable, site: string, windowStart: number): Promise<SiteWindowRow[]> {
+  const { rows } = await db.query<{ device: string; state: object; nameplate_dc_wp: number | null }>(
+    `SELECT w.device, w.state, d.nameplate_dc_wp
+     FROM window_results w LEFT JOIN devices d ON d.id = w.device
+     WHERE w.site = $1 AND w.window_start = to_timestamp($2) ORDER BY w.device`,
+    [site, windowStart / 1000],
+  );
+  return rows.map((r) => ({
+    device: r.device,
+    acc: deserializeWindow(r.state),
+    nameplateWp: r.nameplate_dc_wp ?? undefined,
+  }));
+}
