@@ -59,13 +59,18 @@ export function gracefulShutdown(options: GracefulShutdownOptions): GracefulShut
     return pending;
   };
 
+  let firstSignalAt = 0;
   for (const signal of signals) {
     process.on(signal, () => {
+      // Ctrl-C under `npm start` reaches the process twice (terminal and npm); only a
+      // second signal given deliberately later forces the exit.
+      if (pending && Date.now() - firstSignalAt < 1000) return;
       if (pending) {
         options.logger.warn({ signal }, 'second signal, exiting now');
         if (exit) process.exit(130);
         return;
       }
+      firstSignalAt = Date.now();
       void shutdown(signal);
     });
   }
