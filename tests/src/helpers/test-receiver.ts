@@ -38,6 +38,8 @@ export interface TestReceiver {
     unauthorized: number;
     /** A new seq for a device arrived below one already received for it. */
     orderViolations: number;
+    /** A (device, seq) arrived again with different content: a reused seq, never acceptable. */
+    conflicts: number;
     /** Sum of meta.dropped reported by the edge. */
     reportedDropped: number;
     lastMeta: Record<string, unknown> | undefined;
@@ -59,6 +61,7 @@ export async function startTestReceiver(options: {
   const validator = createContractValidator({ maxBatchReadings: 5000 });
   const byDevice = new Map<string, number[]>();
   const seen = new Map<string, Set<number>>();
+  const content = new Map<string, string>();
   const maxSeq = new Map<string, number>();
   const readings: Reading[] = [];
   const stats: TestReceiver['stats'] = {
@@ -69,6 +72,7 @@ export async function startTestReceiver(options: {
     refused: 0,
     unauthorized: 0,
     orderViolations: 0,
+    conflicts: 0,
     reportedDropped: 0,
     lastMeta: undefined,
   };
@@ -119,11 +123,15 @@ export async function startTestReceiver(options: {
           seen.set(device, set);
           byDevice.set(device, []);
         }
+        const key = `${device}#${seq}`;
+        const text = JSON.stringify(r.value);
         if (set.has(seq)) {
           duplicates++;
+          if (content.get(key) !== text) stats.conflicts++;
           return;
         }
         set.add(seq);
+        content.set(key, text);
         if (seq < (maxSeq.get(device) ?? -1)) stats.orderViolations++;
         maxSeq.set(device, Math.max(seq, maxSeq.get(device) ?? -1));
         byDevice.get(device)?.push(seq);
