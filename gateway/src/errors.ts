@@ -17,7 +17,11 @@ export const GATEWAY_ERRORS = {
     description: 'the token belongs to another site than the batch (or MQTT topic) names',
   },
   GW_NOT_FOUND: { status: 404, retriable: false, description: 'no such route' },
-  GW_METHOD_NOT_ALLOWED: { status: 405, retriable: false, description: 'the route does not take this method' },
+  GW_BAD_REQUEST: {
+    status: 400,
+    retriable: false,
+    description: 'the request itself is malformed (headers, Content-Length, framing)',
+  },
   GW_MALFORMED_JSON: { status: 400, retriable: false, description: 'the body is not valid JSON' },
   GW_INVALID_BATCH: {
     status: 400,

@@ -5,7 +5,7 @@ import { GatewayError, errorBody, type GatewayErrorCode } from '../errors.ts';
 const FASTIFY_CODES: Record<string, GatewayErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'GW_BODY_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'GW_UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'GW_MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'GW_BAD_REQUEST',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'GW_MALFORMED_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'GW_MALFORMED_JSON',
   FST_ERR_CTP_EMPTY_TYPE: 'GW_UNSUPPORTED_MEDIA_TYPE',
@@ -20,7 +20,7 @@ export function toGatewayError(err: unknown): GatewayError {
   if (mapped) return new GatewayError(mapped, e.message, { cause: err });
   if (e?.statusCode === 429) return new GatewayError('GW_RATE_LIMITED', e.message, { cause: err });
   if (e?.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500)
-    return new GatewayError('GW_MALFORMED_JSON', e.message, { cause: err });
+    return new GatewayError('GW_BAD_REQUEST', e.message, { cause: err });
   return new GatewayError('GW_INTERNAL', 'unexpected gateway fault', { cause: err });
 }
 
