@@ -70,7 +70,10 @@ function appendPartition(
 export const produceHandler: ApiHandler = {
   apiKey: ApiKey.Produce,
   name: 'Produce',
-  minVersion: 3,
+  // v0-v2 are advertised although no current client sends them: librdkafka < 2.10 only
+  // compresses (gzip/snappy) when the broker lists Produce v0. Magic 0/1 message sets
+  // are refused with UNSUPPORTED_FOR_MESSAGE_FORMAT.
+  minVersion: 0,
   maxVersion: 8,
   request: produceRequest,
   response: produceResponse,

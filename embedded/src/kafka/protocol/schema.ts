@@ -220,11 +220,11 @@ function compileType(t: FieldType, version: number, flex: boolean): { dec: Dec; 
 }
 
 function compileStruct(fields: Field[], version: number, flex: boolean): { dec: Dec; enc: Enc } {
-  const present: { name: string; dec: Dec; enc: Enc }[] = [];
+  const present: { name: string; dec: Dec; enc: Enc; fallback: unknown }[] = [];
   const absent: { name: string; value: () => unknown }[] = [];
   for (const field of fields) {
     if (version >= field.min && version <= field.max) {
-      present.push({ name: field.name, ...compileType(field.type, version, flex) });
+      present.push({ name: field.name, fallback: field.default, ...compileType(field.type, version, flex) });
     } else {
       const d = field.default;
       absent.push({ name: field.name, value: () => (d !== undefined ? d : defaultFor(field.type)) });
@@ -240,7 +240,10 @@ function compileStruct(fields: Field[], version: number, flex: boolean): { dec: 
     },
     enc: (w, v) => {
       const obj = (v ?? {}) as Record<string, unknown>;
-      for (const p of present) p.enc(w, obj[p.name]);
+      for (const p of present) {
+        const value = obj[p.name];
+        p.enc(w, value === undefined ? p.fallback : value);
+      }
       if (flex) w.emptyTaggedFields();
     },
   };

@@ -1,7 +1,7 @@
 import { arrayOf, f, message } from '../schema.ts';
 
 /**
- * Produce (api key 0). Served v3-v8; v9+ are flexible.
+ * Produce (api key 0). Served v0-v8 (v0-v2 without transactional_id, record batches v2 only); v9+ are flexible.
  *
  * Produce Request (Version: 8) => transactional_id acks timeout_ms [topic_data]
  *   transactional_id => NULLABLE_STRING          (v3+)
