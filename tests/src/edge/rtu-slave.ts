@@ -87,7 +87,7 @@ export async function startRtuSlave(sim: Simulator, path: string, turnaroundMs =
         path,
         baudRate: 115200,
         unitID: 255,
-        openCallback: (err) => (err ? reject(err) : resolve(s)),
+        openCallback: (err: Error | null) => (err ? reject(err) : resolve(s)),
       } as never,
     );
     s.on('error', () => undefined);
