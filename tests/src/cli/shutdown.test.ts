@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, finished } from '../helpers/ysh-process.ts';
+
+const FIXTURE = join(REPO_ROOT, 'tests', 'src', 'fixtures', 'shutdown-steps.ts');
+
+async function runUntilReady(env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const done = finished(child);
+  await new Promise<void>((resolve) =>
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()),
+  );
+  return { child, done };
+}
+
+describe('graceful shutdown (real processes)', () => {
+  it('runs stop intake, flush and close in order on SIGTERM and exits 0', async () => {
+    const { child, done } = await runUntilReady();
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ready\nstop intake\nflush\nclose\n');
+  });
+
+  it('exits 1 when a step outlives the deadline', async () => {
+    const { child, done } = await runUntilReady({ SHUTDOWN_HANG: '1' });
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('ready\nstop intake\nflush\n');
+  });
+});
