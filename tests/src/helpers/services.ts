@@ -9,7 +9,6 @@ export const SERVICES = {
   postgres: { env: 'YSH_TEST_DATABASE_URL', what: 'real PostgreSQL' },
   redis: { env: 'YSH_TEST_REDIS_URL', what: 'real Redis' },
   mqtt: { env: 'YSH_TEST_MQTT_URL', what: 'real Mosquitto' },
-  influx: { env: 'YSH_TEST_INFLUX_URL', what: 'VictoriaMetrics (InfluxDB write API)' },
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;
