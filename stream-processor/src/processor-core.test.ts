@@ -127,7 +127,7 @@ for (const kind of DATABASE_KINDS) {
       let now = Date.parse('2026-11-21T12:00:00Z');
       const core = new ProcessorCore(coreOptions('cl'), { pool: db.pool, logger: silent, now: () => now });
       await core.claim([0]);
-      const rs = ['inv-1', 'inv-2', 'inv-3'].map((d, i) => reading(d, 1, now - 1000, {}, 'site-quiet'));
+      const rs = ['inv-1', 'inv-2', 'inv-3'].map((d) => reading(d, 1, now - 1000, {}, 'site-quiet'));
       rs.push(reading('inv-9', 1, now - 1000, {}, 'site-busy'));
       await core.process(
         0,

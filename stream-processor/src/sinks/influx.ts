@@ -1,4 +1,5 @@
-import { InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
+import { InfluxDB, Point, setLogger, type WriteApi } from '@influxdata/influxdb-client';
+import type { Logger } from 'pino';
 import { MEASUREMENTS, type Alert, type Reading } from '@ysh/common';
 import { STAT_FIELDS, type WindowResult } from '../aggregates/window-aggregate.ts';
 import type { AlertChannel } from '../alerts/outbox.ts';
@@ -11,6 +12,8 @@ export interface InfluxOptions {
   /** Also write every reading to `inverter_raw`. */
   writeRaw?: boolean;
   timeoutMs?: number;
+  /** Where the client's own messages go (it prints to the console otherwise). */
+  logger?: Logger;
 }
 
 /** `inverter_5m` point of a window result: same tags and timestamp for every revision, so a correction replaces it. */
@@ -73,6 +76,12 @@ export class InfluxSink {
   private readonly api: WriteApi;
 
   constructor(readonly options: InfluxOptions) {
+    // The client logs through one global logger; failures reach the caller as rejected flushes anyway.
+    const log = options.logger;
+    setLogger({
+      error: (message, err) => log?.debug({ err }, `influx: ${message}`),
+      warn: (message, err) => log?.debug({ err }, `influx: ${message}`),
+    });
     const influx = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs ?? 10_000 });
     this.api = influx.getWriteApi(options.org, options.bucket, 'ms', {
       maxRetries: 0,

@@ -1,6 +1,7 @@
 import { deserializeWindow, serializeWindow, type WindowAcc } from '../aggregates/window-aggregate.ts';
 import type { DeviceRuleState } from '../engine.ts';
 import type { DeviceWindows } from '../windows/window-manager.ts';
+import { ProcessorError } from '../errors.ts';
 import type { Queryable } from './queryable.ts';
 import { tsToMs } from './queryable.ts';
 
@@ -15,9 +16,9 @@ export interface DeviceCheckpoint {
   rules: DeviceRuleState;
 }
 
-export class FencedError extends Error {
+export class FencedError extends ProcessorError {
   constructor(readonly partition: number) {
-    super(`partition ${partition} is owned by another processor instance`);
+    super('PROC_FENCED', `partition ${partition} is owned by another processor instance`, { retriable: true });
   }
 }
 

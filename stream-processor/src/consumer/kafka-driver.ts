@@ -1,0 +1,153 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { ProcessorCore } from '../processor-core.ts';
+
+export interface DriverOptions {
+  groupId: string;
+  topic: string;
+  /** Checkpoint (and Kafka commit) at most this often while messages flow. */
+  commitIntervalMs: number;
+  /** Processing-time tick: idle windows, pending site windows, quiet-time checkpoints. */
+  tickIntervalMs: number;
+  sessionTimeoutMs: number;
+  /** A new group starts from the beginning of the topic (nothing is skipped). */
+  fromBeginning: boolean;
+  maxBytesPerPartition?: number;
+}
+
+/**
+ * Drives a ProcessorCore from a kafkajs consumer group. Offsets are committed
+ * only after the checkpoint that covers them is durable; after a rebalance or
+ * a failed checkpoint the core forgets its memory and each partition resumes
+ * from its stored checkpoint (seeking back when Kafka's position is ahead).
+ */
+export class KafkaDriver {
+  readonly consumer: Consumer;
+  private chain: Promise<unknown> = Promise.resolve();
+  private needsReset = false;
+  private stopping = false;
+  private lastFlush = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly seeked = new Set<number>();
+  private failures = 0;
+  running = false;
+  rebalances = 0;
+
+  constructor(
+    kafka: Kafka,
+    private readonly core: ProcessorCore,
+    private readonly options: DriverOptions,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxWaitTimeInMs: 200,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.rebalances += 1;
+      this.needsReset = true;
+      this.logger.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+    });
+  }
+
+  /** Serializes batches, ticks and checkpoints: the core is not re-entrant. */
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.running = true;
+    this.timer = setInterval(() => {
+      void this.locked(() => this.onTick()).catch((err: unknown) => this.logger.warn({ err }, 'tick failed'));
+    }, this.options.tickIntervalMs);
+  }
+
+  private async eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.stopping || batch.messages.length === 0) return;
+    await this.locked(async () => {
+      if (this.stopping || !isRunning() || isStale()) return;
+      if (this.needsReset) {
+        this.core.reset();
+        this.seeked.clear();
+        this.needsReset = false;
+      }
+      const p = batch.partition;
+      if (!this.core.owns(p)) {
+        const stored = (await this.core.claim([p])).get(p) ?? 0;
+        const first = Number(batch.messages[0]?.offset ?? batch.firstOffset());
+        if (first > stored && !this.seeked.has(p)) {
+          // Kafka's position is past what the checkpoint covers: go back rather than lose it.
+          this.seeked.add(p);
+          this.logger.info({ partition: p, from: first, to: stored }, 'seeking back to the checkpoint');
+          this.consumer.seek({ topic: this.options.topic, partition: p, offset: String(stored) });
+          return;
+        }
+      }
+      await this.core.process(p, batch.messages);
+      if (Date.now() - this.lastFlush >= this.options.commitIntervalMs) await this.checkpoint();
+    });
+    await heartbeat().catch(() => {});
+  }
+
+  private async onTick(): Promise<void> {
+    if (this.stopping) return;
+    this.core.tick();
+    if (this.core.dirty && Date.now() - this.lastFlush >= this.options.commitIntervalMs) await this.checkpoint();
+    else await this.core.evaluateSites();
+  }
+
+  /** Durable first, then the Kafka commit; a failure resets to the last checkpoint and backs off. */
+  private async checkpoint(): Promise<void> {
+    this.lastFlush = Date.now();
+    let offsets: Map<number, number>;
+    try {
+      offsets = await this.core.flush();
+      this.failures = 0;
+    } catch (err) {
+      this.failures += 1;
+      this.seeked.clear();
+      const wait = Math.min(10_000, 250 * 2 ** Math.min(this.failures, 6));
+      this.logger.error({ err, retryInMs: wait }, 'checkpoint failed; resuming from the last checkpoint');
+      await new Promise((r) => setTimeout(r, wait));
+      return;
+    }
+    if (offsets.size > 0) {
+      await this.consumer
+        .commitOffsets(
+          [...offsets].map(([partition, offset]) => ({ topic: this.options.topic, partition, offset: String(offset) })),
+        )
+        .catch((err: unknown) => this.logger.warn({ err }, 'offset commit failed (the checkpoint still covers them)'));
+    }
+    await this.core.evaluateSites().catch((err: unknown) => this.logger.warn({ err }, 'peer evaluation failed'));
+  }
+
+  /** Stops fetching, checkpoints what was processed, commits and leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.locked(async () => {
+      this.core.tick();
+      await this.checkpoint();
+    }).catch(() => {});
+    await this.consumer.disconnect().catch(() => {});
+    this.running = false;
+  }
+}

@@ -1,0 +1,12 @@
+export { startProcessor, type Processor, type ProcessorDeps } from './processor.ts';
+export { loadProcessorConfig, processorEnv, type ProcessorConfig } from './config.ts';
+export { ProcessorCore, type CoreOptions } from './processor-core.ts';
+export { ProcessorEngine, type EngineOptions } from './engine.ts';
+export { WindowManager, DEFAULT_WINDOW_OPTIONS, type WindowOptions } from './windows/window-manager.ts';
+export { windowResult, type WindowResult, type WindowAcc } from './aggregates/window-aggregate.ts';
+export { DEFAULT_RULES, resolveRules, type RulesConfig, type RulesOverrides } from './rules/config.ts';
+export { acknowledgeAlert, listAlerts, type StoredAlert } from './alerts/alert-store.ts';
+export type { AlertTransition } from './alerts/types.ts';
+export { listResults, type ResultRow } from './store/results-store.ts';
+export { consoleLine } from './sinks/console.ts';
+export { PROCESSOR_ERROR_CODES, ProcessorError } from './errors.ts';

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger, createMetricsRegistry, Gauge, type Logger, type Registry } from '@ysh/common';
+import { createPool, migrate, pingDatabase } from '@ysh/common/db';
+import { connectDatabase, kafkaBrokers } from '@ysh/embedded';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type pg from 'pg';
+import { OutboxDispatcher, type AlertChannel } from './alerts/outbox.ts';
+import type { ProcessorConfig } from './config.ts';
+import { KafkaDriver } from './consumer/kafka-driver.ts';
+import { ProcessorCore } from './processor-core.ts';
+import { consoleChannel } from './sinks/console.ts';
+import { InfluxSink } from './sinks/influx.ts';
+import { kafkaAlertsChannel } from './sinks/kafka-alerts.ts';
+import { slackChannel } from './sinks/slack.ts';
+
+export interface ProcessorDeps {
+  logger?: Logger;
+  /** A migrated-or-not pool; otherwise YSH_DATABASE_URL or the embedded PGlite. */
+  pool?: pg.Pool;
+  databaseUrl?: string;
+  /** Bootstrap brokers; otherwise YSH_KAFKA_BROKERS or the embedded broker's port. */
+  brokers?: string[];
+  registry?: Registry;
+  /** Where console alert lines go (default stderr; null: log only). */
+  consoleOut?: NodeJS.WritableStream | null;
+  /** Extra alert channels (tests). */
+  channels?: AlertChannel[];
+  instanceId?: string;
+}
+
+export interface Processor {
+  core: ProcessorCore;
+  driver: KafkaDriver;
+  outbox: OutboxDispatcher;
+  pool: pg.Pool;
+  registry: Registry;
+  instanceId: string;
+  health(): Promise<{ ok: boolean; detail?: string }>;
+  stop(): Promise<void>;
+}
+
+function kafkaLogger(logger: Logger) {
+  const child = logger.child({ lib: 'kafkajs' });
+  return () =>
+    ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
+      const { message, ...extra } = log;
+      if (level <= logLevel.ERROR) child.warn(extra, message);
+      else if (level === logLevel.WARN) child.info(extra, message);
+      else child.debug(extra, message);
+    };
+}
+
+function registerMetrics(registry: Registry, core: ProcessorCore, outbox: OutboxDispatcher, driver: KafkaDriver): void {
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  const e = core.engine.counters;
+  const c = core.counters;
+  gauge('ysh_processor_readings_total', 'readings folded into windows', () => e.readings);
+  gauge('ysh_processor_duplicates_total', 'readings delivered again and counted once', () => e.duplicates);
+  gauge('ysh_processor_windows_closed_total', 'first results of (device, window)', () => e.windowsClosed);
+  gauge('ysh_processor_corrections_total', 'corrected results replacing an earlier one', () => e.corrections);
+  gauge('ysh_processor_invalid_total', 'messages that were not readings', () => c.invalid);
+  gauge('ysh_processor_alerts_opened_total', 'incidents opened by this instance', () => c.alertsOpened);
+  gauge('ysh_processor_alerts_resolved_total', 'incidents resolved by this instance', () => c.alertsResolved);
+  gauge('ysh_processor_checkpoints_total', 'durable checkpoints written', () => c.flushes);
+  gauge('ysh_processor_active_devices', 'devices with state in memory', () => core.engine.windows.devices.size);
+  gauge('ysh_processor_partitions', 'partitions owned', () => core.partitions.size);
+  gauge('ysh_processor_rebalances_total', 'consumer group joins', () => driver.rebalances);
+  gauge('ysh_processor_notifications_delivered_total', 'alert notifications delivered', () => outbox.delivered);
+  gauge('ysh_processor_notification_failures_total', 'failed notification attempts (retried)', () => outbox.failures);
+}
+
+/**
+ * Starts a processor instance: consumer group member on the telemetry topic,
+ * checkpoints in PostgreSQL, sinks and alert channels as configured.
+ */
+export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps = {}): Promise<Processor> {
+  const logger = deps.logger ?? createLogger('processor', { level: config.common.logLevel });
+  const instanceId = deps.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  let closeDb: (() => Promise<void>) | undefined;
+  let pool = deps.pool;
+  if (!pool && deps.databaseUrl) {
+    pool = createPool(deps.databaseUrl, { application: 'ysh-processor' });
+    const own = pool;
+    closeDb = () => own.end();
+  }
+  if (pool) await migrate(pool, { logger });
+  else {
+    const handle = await connectDatabase(config.common, { logger, application: 'ysh-processor' });
+    pool = handle.pool;
+    closeDb = () => handle.close();
+  }
+  const brokers = deps.brokers ?? kafkaBrokers(config.common);
+  const kafka = new Kafka({
+    clientId: 'ysh-processor',
+    brokers,
+    connectionTimeout: 3000,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogger(logger),
+    retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
+  });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const influx = config.influx ? new InfluxSink({ ...config.influx, logger }) : undefined;
+  const channels: AlertChannel[] = [kafkaAlertsChannel(producer, config.alertsTopic)];
+  if (config.slack) channels.push(slackChannel(config.slack));
+  if (influx) channels.push(influx.alertChannel());
+  if (config.consoleAlerts)
+    channels.push(consoleChannel(logger, deps.consoleOut === undefined ? process.stderr : deps.consoleOut));
+  channels.push(...(deps.channels ?? []));
+
+  const core = new ProcessorCore(
+    {
+      groupId: config.groupId,
+      topic: config.topic,
+      instanceId,
+      engine: { windows: config.windows, rules: config.rules, expectedIntervalMs: config.expectedIntervalMs },
+      channels: channels.map((c) => c.name),
+      siteWaitMs: config.siteWaitMs,
+      siteActiveHorizonMs: config.siteActiveHorizonMs,
+      nameplates: config.nameplates,
+      escalateAfterMs: config.escalateAfterMs,
+    },
+    { pool, logger, ...(influx ? { influx } : {}) },
+  );
+  const outbox = new OutboxDispatcher(pool, channels, logger, config.outbox);
+  const driver = new KafkaDriver(
+    kafka,
+    core,
+    {
+      groupId: config.groupId,
+      topic: config.topic,
+      commitIntervalMs: config.commitIntervalMs,
+      tickIntervalMs: config.tickIntervalMs,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      fromBeginning: true,
+    },
+    logger,
+  );
+  const registry = deps.registry ?? createMetricsRegistry('processor');
+  registerMetrics(registry, core, outbox, driver);
+
+  await driver.start();
+  outbox.start();
+  const startedAt = Date.now();
+  const silenceMs = config.rules.comm_loss.expectedIntervalMs * config.rules.comm_loss.periods;
+  const db = pool;
+  const commLossTimer = setInterval(() => {
+    // After a start, every device looks silent until its first readings are checkpointed: wait one silence period.
+    if (Date.now() - startedAt < silenceMs) return;
+    core.checkCommLoss().catch((err: unknown) => logger.warn({ err }, 'communication-loss check failed'));
+  }, config.commLossCheckMs);
+  const escalateTimer = setInterval(
+    () => {
+      core.escalate().catch((err: unknown) => logger.warn({ err }, 'escalation check failed'));
+    },
+    Math.min(30_000, Math.max(1000, Math.floor(config.escalateAfterMs / 4))),
+  );
+  logger.info(
+    { instanceId, brokers, group: config.groupId, topic: config.topic, channels: outbox.channelNames },
+    'processor started',
+  );
+
+  let stopped: Promise<void> | undefined;
+  return {
+    core,
+    driver,
+    outbox,
+    pool: db,
+    registry,
+    instanceId,
+    async health() {
+      if (!driver.running) return { ok: false, detail: 'consumer not running' };
+      return pingDatabase(db);
+    },
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(commLossTimer);
+        clearInterval(escalateTimer);
+        await driver.stop();
+        await outbox.stop(true);
+        await producer.disconnect().catch(() => {});
+        await influx?.close();
+        await closeDb?.();
+        logger.info({ instanceId }, 'processor stopped');
+      })();
+      return stopped;
+    },
+  };
+}

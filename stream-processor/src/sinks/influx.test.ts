@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasTool } from '../../../tests/src/helpers/services.ts';
+import { startVictoriaMetrics, type VictoriaMetrics } from '../../../tests/src/helpers/victoria-metrics.ts';
+import { addReading, emptyWindow, windowResult } from '../aggregates/window-aggregate.ts';
+import { reading, T0 } from '../testing/readings.ts';
+import { InfluxSink } from './influx.ts';
+
+describe.skipIf(!hasTool('victoria-metrics'))('InfluxDB sink against VictoriaMetrics (/api/v2/write)', () => {
+  let vm: VictoriaMetrics;
+  beforeAll(async () => {
+    vm = await startVictoriaMetrics();
+  });
+  afterAll(async () => {
+    await vm?.stop();
+  });
+
+  it('writes inverter_5m with site/device tags at the window start, and the raw readings', async () => {
+    const sink = new InfluxSink({ url: vm.url, token: 't', org: 'ysh', bucket: 'telemetry', writeRaw: true });
+    const acc = emptyWindow(T0);
+    const rs = [0, 1, 2].map((i) =>
+      reading('inv-7', i + 1, T0 + i * 10_000, { ac_power_w: 1000 + 100 * i }, 'site-sp-001'),
+    );
+    for (const r of rs) addReading(acc, r, Date.parse(r.ts));
+    acc.revision = 0;
+    const result = windowResult('site-sp-001', 'inv-7', acc, 300_000, 10_000);
+    await sink.write([result], rs);
+    await vm.flush();
+    const series = await vm.exportSeries('inverter_5m_.*');
+    const byName = new Map(series.map((s) => [s.metric.__name__, s]));
+    expect(byName.get('inverter_5m_ac_power_w_mean')).toMatchObject({
+      metric: { site: 'site-sp-001', device: 'inv-7' },
+      values: [1100],
+      timestamps: [T0],
+    });
+    expect(byName.get('inverter_5m_samples')?.values).toEqual([3]);
+    expect(byName.get('inverter_5m_energy_wh')?.values).toEqual([2]);
+    expect(byName.get('inverter_5m_availability')?.values[0]).toBeCloseTo(0.1, 9);
+    const raw = await vm.exportSeries('inverter_raw_ac_power_w');
+    expect(raw[0]?.timestamps).toEqual([T0, T0 + 10_000, T0 + 20_000]);
+    expect(raw[0]?.values).toEqual([1000, 1100, 1200]);
+
+    // A correction goes to the same series and timestamp (InfluxDB replaces the point).
+    const late = reading('inv-7', 10, T0 + 40_000, { ac_power_w: 1500 }, 'site-sp-001');
+    addReading(acc, late, Date.parse(late.ts));
+    acc.revision = 1;
+    await sink.write([windowResult('site-sp-001', 'inv-7', acc, 300_000, 10_000)]);
+    await vm.flush();
+    const rev = (await vm.exportSeries('inverter_5m_revision'))[0];
+    expect(rev?.metric).toEqual({ __name__: 'inverter_5m_revision', site: 'site-sp-001', device: 'inv-7' });
+    expect(rev?.timestamps.every((t) => t === T0)).toBe(true);
+    expect(rev?.values).toContain(1);
+    await sink.close();
+  });
+
+  it('writes alert events to inverter_alerts with rule and severity tags', async () => {
+    const sink = new InfluxSink({ url: vm.url, token: 't', org: 'ysh', bucket: 'telemetry' });
+    const at = T0 + 900_000;
+    await sink.alertChannel().deliver({
+      v: 1,
+      id: 'al_1',
+      event: 'opened',
+      site: 'site-sp-001',
+      device: 'inv-7',
+      rule: 'fault_state',
+      severity: 'critical',
+      since: new Date(T0).toISOString(),
+      at: new Date(at).toISOString(),
+      value: 3,
+      message: 'operating state FAULT',
+    });
+    await vm.flush();
+    const open = (await vm.exportSeries('inverter_alerts_open'))[0];
+    expect(open?.metric).toMatchObject({
+      site: 'site-sp-001',
+      device: 'inv-7',
+      rule: 'fault_state',
+      severity: 'critical',
+    });
+    expect(open?.timestamps).toEqual([at]);
+    expect((await vm.exportSeries('inverter_alerts_value'))[0]?.values).toEqual([3]);
+    await sink.close();
+  });
+
+  it('fails the write (so offsets are not committed) when the server is unreachable', async () => {
+    const sink = new InfluxSink({ url: 'http://127.0.0.1:9', token: 't', org: 'o', bucket: 'b', timeoutMs: 2000 });
+    const acc = emptyWindow(T0);
+    addReading(acc, reading('inv-7', 1, T0), T0);
+    await expect(sink.write([windowResult('s', 'inv-7', acc, 300_000, 10_000)])).rejects.toThrow();
+    await sink.close();
+  });
+});
