@@ -38,7 +38,7 @@ export function siteOfTopic(filter: string, topic: string): string | undefined {
 /**
  * Subscribes to the telemetry filter with QoS 1 and feeds each payload (a v1
  * batch) through the same ingest path as HTTP. The PUBACK goes back to the
- * broker only after Kafka acknowledged (mqtt.js customHandleAcks): readings
+ * broker only after Kafka acknowledged (mqtt.js handleMessage): readings
  * go to the topic, refused readings and unusable payloads to the DLQ; when
  * Kafka is away the message is retried with backoff and stays unacknowledged,
  * so the broker keeps it. The site comes from the topic, which the broker's
@@ -104,14 +104,20 @@ export function startMqttBridge(options: MqttBridgeOptions): MqttBridge {
     password: options.password,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
-    customHandleAcks: (topic, message, _packet, done) => {
-      handle(topic, message).then(
-        () => done(0),
-        // Leave it unacknowledged: the broker redelivers it to our next session.
-        () => {},
-      );
-    },
   });
+  // mqtt.js sends the PUBACK of a QoS 1 message when handleMessage calls back, and hands over the next message
+  // only then: calling back after Kafka acknowledged is what makes the ack mean "stored".
+  client.handleMessage = (packet, callback) => {
+    if (packet.cmd !== 'publish') {
+      callback();
+      return;
+    }
+    handle(String(packet.topic), Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
+      () => callback(),
+      // Leave it unacknowledged: the broker redelivers it to our next session.
+      () => {},
+    );
+  };
   client.on('error', (err) => log.warn({ err: err.message }, 'mqtt client error'));
   const ready = new Promise<void>((resolve, reject) => {
     const subscribe = () => {
@@ -130,7 +136,7 @@ export function startMqttBridge(options: MqttBridgeOptions): MqttBridge {
     ready,
     async close() {
       closing = true;
-      await client.endAsync(false).catch(() => {});
+      await client.endAsync(true).catch(() => {});
     },
   };
 }
