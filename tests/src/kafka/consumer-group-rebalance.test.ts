@@ -34,8 +34,8 @@ describe('consumer group of 3 kafkajs members over 6 partitions', () => {
     // (key, value) pairs processed by anyone; duplicates after a rebalance are allowed (at-least-once).
     const processed = new Map<string, Set<string>>();
     const record = (key: string, value: string) => {
-      let set = processed.get(key);
-      if (!set) processed.set(key, (set = new Set()));
+      const set = processed.get(key) ?? new Set<string>();
+      processed.set(key, set);
       set.add(value);
     };
     const assignments: number[][][] = [[], []];

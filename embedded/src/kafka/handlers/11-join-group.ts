@@ -6,6 +6,7 @@ import type { ApiHandler } from './types.ts';
 
 const MIN_SESSION_MS = 1_000;
 const MAX_SESSION_MS = 30 * 60_000;
+const MAX_REBALANCE_MS = 30 * 60_000;
 
 export const joinGroupHandler: ApiHandler = {
   apiKey: ApiKey.JoinGroup,
@@ -33,7 +34,7 @@ export const joinGroupHandler: ApiHandler = {
         memberId: req.memberId,
         groupInstanceId: req.groupInstanceId,
         sessionTimeoutMs: req.sessionTimeoutMs,
-        rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+        rebalanceTimeoutMs: Math.min(req.rebalanceTimeoutMs, MAX_REBALANCE_MS),
         protocolType: req.protocolType,
         protocols: req.protocols,
       },

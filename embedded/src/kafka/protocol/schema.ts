@@ -31,6 +31,8 @@ export interface StructType {
 export interface ArrayType {
   kind: 'array';
   of: FieldType;
+  /** Whether -1 (null) is a legal count; for other arrays null is a protocol error. */
+  nullable: boolean;
 }
 export type FieldType = Prim | StructType | ArrayType;
 
@@ -59,8 +61,9 @@ export function f(name: string, type: FieldType, versions = '0+', defaultValue?:
   return { name, type, min, max, default: defaultValue };
 }
 export const struct = (...fields: Field[]): StructType => ({ kind: 'struct', fields });
-export const array = (of: FieldType): ArrayType => ({ kind: 'array', of });
+export const array = (of: FieldType): ArrayType => ({ kind: 'array', of, nullable: false });
 export const arrayOf = (...fields: Field[]): ArrayType => array(struct(...fields));
+export const nullableArrayOf = (...fields: Field[]): ArrayType => ({ ...array(struct(...fields)), nullable: true });
 
 export function message(name: string, flexibleFrom: number, ...fields: Field[]): MessageSchema {
   return { name, flexibleFrom, fields };
@@ -200,14 +203,18 @@ function compileType(t: FieldType, version: number, flex: boolean): { dec: Dec; 
     return {
       dec: (r) => {
         const n = r.arrayLength(flex, size);
-        if (n === -1) return null;
+        if (n === -1) {
+          if (!t.nullable) throw new ProtocolError('null array where the schema does not allow one');
+          return null;
+        }
         const out = new Array(n);
         for (let i = 0; i < n; i++) out[i] = inner.dec(r);
         return out;
       },
       enc: (w, v) => {
         if (v == null) {
-          w.arrayLength(null, flex);
+          // Absent arrays are written empty unless the schema allows null and null was given.
+          w.arrayLength(t.nullable && v === null ? null : 0, flex);
           return;
         }
         const list = v as unknown[];

@@ -23,7 +23,9 @@ export interface Topic {
   createdAt: string;
 }
 
-const MAX_PARTITIONS = 10_000;
+/** Limits that keep a hostile or mistaken CreateTopics from exhausting file descriptors. */
+const MAX_PARTITIONS = 1_000;
+const MAX_TOTAL_PARTITIONS = 4_000;
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
 /** Kafka's topic-name rules: 1-249 chars of [a-zA-Z0-9._-], not "." or "..". */
@@ -109,6 +111,14 @@ export class TopicStore {
       return {
         errorCode: ErrorCode.INVALID_PARTITIONS,
         message: `partitions must be 1..${MAX_PARTITIONS}, got ${partitions}`,
+      };
+    }
+    let hosted = 0;
+    for (const t of this.topics.values()) hosted += t.partitions.length;
+    if (hosted + partitions > MAX_TOTAL_PARTITIONS) {
+      return {
+        errorCode: ErrorCode.INVALID_PARTITIONS,
+        message: `the broker hosts at most ${MAX_TOTAL_PARTITIONS} partitions (${hosted} now)`,
       };
     }
     const dir = join(this.root, name);

@@ -1,4 +1,4 @@
-import { array, arrayOf, f, message } from '../schema.ts';
+import { array, arrayOf, f, message, nullableArrayOf } from '../schema.ts';
 
 /**
  * Metadata (api key 3). Served v1-v12; v9+ are flexible (compact strings/arrays, tagged fields).
@@ -21,7 +21,7 @@ import { array, arrayOf, f, message } from '../schema.ts';
 export const metadataRequest = message(
   'MetadataRequest',
   9,
-  f('topics', arrayOf(f('topicId', 'uuid', '10+'), f('name', 'nullableString'))),
+  f('topics', nullableArrayOf(f('topicId', 'uuid', '10+'), f('name', 'nullableString'))),
   f('allowAutoTopicCreation', 'bool', '4+', true),
   f('includeClusterAuthorizedOperations', 'bool', '8-10'),
   f('includeTopicAuthorizedOperations', 'bool', '8+'),

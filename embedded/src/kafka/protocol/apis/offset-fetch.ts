@@ -1,4 +1,4 @@
-import { array, arrayOf, f, message } from '../schema.ts';
+import { array, arrayOf, f, message, nullableArrayOf } from '../schema.ts';
 
 /**
  * OffsetFetch (api key 9). Served v1-v7; v6+ are flexible.
@@ -15,7 +15,7 @@ export const offsetFetchRequest = message(
   'OffsetFetchRequest',
   6,
   f('groupId', 'string'),
-  f('topics', arrayOf(f('name', 'string'), f('partitionIndexes', array('int32')))),
+  f('topics', nullableArrayOf(f('name', 'string'), f('partitionIndexes', array('int32')))),
   f('requireStable', 'bool', '7+'),
 );
 

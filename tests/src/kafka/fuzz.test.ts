@@ -1,0 +1,203 @@
+import { connect, type Socket } from 'node:net';
+import fc from 'fast-check';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import fixture from './fixtures/librdkafka-requests.json' with { type: 'json' };
+
+const MAX_FRAME = 1024 * 1024;
+const API_KEYS = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22];
+const golden = fixture.frames.map((f) => Buffer.from(f.hex, 'hex'));
+
+function framed(body: Uint8Array, size = body.length): Buffer {
+  const out = Buffer.alloc(4 + body.length);
+  out.writeInt32BE(size, 0);
+  out.set(body, 4);
+  return out;
+}
+
+/** Sends raw bytes on a fresh connection; reports whether the broker closed it and what came back. */
+function sendRaw(broker: TestBroker, bytes: Buffer, waitMs = 12): Promise<{ closed: boolean; received: number }> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect(broker.port, broker.host);
+    let received = 0;
+    let closed = false;
+    socket.on('data', (d) => {
+      received += d.length;
+    });
+    socket.on('error', () => {});
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ closed, received });
+    }, waitMs);
+    socket.on('close', () => {
+      if (closed) return;
+      closed = true;
+      clearTimeout(timer);
+      resolve({ closed, received });
+    });
+    socket.on('connect', () => socket.write(bytes));
+  });
+}
+
+function mutate(frame: Buffer, edits: { at: number; kind: number; value: number }[]): Buffer {
+  let out = Buffer.from(frame);
+  for (const e of edits) {
+    const at = e.at % Math.max(1, out.length);
+    switch (e.kind % 4) {
+      case 0:
+        out[at] = e.value;
+        break;
+      case 1:
+        out = out.subarray(0, at);
+        break;
+      case 2:
+        out = Buffer.concat([out.subarray(0, at), Buffer.from([e.value, e.value, e.value, e.value]), out.subarray(at)]);
+        break;
+      default:
+        out.fill(0xff, at, Math.min(out.length, at + 4));
+    }
+  }
+  return out;
+}
+
+describe('hostile peers and fuzzed frames against a live broker', () => {
+  let broker: TestBroker;
+  let kafka: Kafka;
+  const topic = randomTopic('fuzz-survivor');
+  let produced = 0;
+  let stopTraffic = false;
+  let traffic: Promise<void>;
+
+  beforeAll(async () => {
+    broker = await startTestBroker({ maxFrameBytes: MAX_FRAME, idleTimeoutMs: 1500 });
+    kafka = new Kafka({ brokers: [broker.brokers], clientId: 'well-behaved', logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    // A well-behaved client keeps producing while the fuzzers run.
+    traffic = (async () => {
+      while (!stopTraffic) {
+        await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: `m${produced}` }] });
+        produced++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await producer.disconnect();
+    })();
+  });
+  afterAll(async () => {
+    stopTraffic = true;
+    await traffic.catch(() => {});
+    await broker.stop();
+  });
+
+  it('survives random frames', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 600 }), async (body) => {
+        await sendRaw(broker, framed(body));
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('survives frames with a real header and a random body', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...API_KEYS),
+        fc.integer({ min: -1, max: 14 }),
+        fc.uint8Array({ maxLength: 300 }),
+        async (apiKey, version, body) => {
+          const header = Buffer.alloc(10);
+          header.writeInt16BE(apiKey, 0);
+          header.writeInt16BE(version, 2);
+          header.writeInt32BE(7, 4);
+          header.writeInt16BE(-1, 8);
+          await sendRaw(broker, framed(Buffer.concat([header, body])));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('survives mutated librdkafka frames', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: golden.length - 1 }),
+        fc.array(fc.record({ at: fc.nat(), kind: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (index, edits) => {
+          await sendRaw(broker, framed(mutate(golden[index]!, edits)));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('closes connections whose size prefix is absurd, and only those', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: -(2 ** 31), max: 7 }), fc.integer({ min: MAX_FRAME + 1, max: 2 ** 31 - 1 })),
+        async (size) => {
+          const { closed } = await sendRaw(broker, framed(Buffer.alloc(16), size), 2000);
+          expect(closed).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // A valid ApiVersions v0 request on a fresh connection still gets its answer.
+    const apiVersions = Buffer.from('0012000000000001ffff', 'hex');
+    const ok = await sendRaw(broker, framed(apiVersions), 200);
+    expect(ok.received).toBeGreaterThan(10);
+    expect(ok.closed).toBe(false);
+  });
+
+  it('closes a half-open or slow connection after the idle timeout without blocking others', async () => {
+    const socket = connect(broker.port, broker.host);
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(Buffer.from([0, 0, 1])); // three bytes of a size prefix, then silence
+    const before = produced;
+    await closed;
+    expect(produced).toBeGreaterThan(before);
+  });
+
+  it('bounds memory of a client that pipelines requests without reading responses', async () => {
+    const socket = connect(broker.port, broker.host);
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    socket.pause();
+    const metadataAll = framed(Buffer.from('000300010000000200000000ffffffff', 'hex'));
+    const flood = Buffer.concat(Array.from({ length: 20_000 }, () => metadataAll));
+    socket.write(flood);
+    await new Promise((r) => setTimeout(r, 500));
+    socket.destroy();
+    const before = produced;
+    await expect.poll(() => produced, { timeout: 5000 }).toBeGreaterThan(before);
+  });
+
+  it('still serves the well-behaved client after all of it, and counted the rejected frames', async () => {
+    expect(broker.state.closing).toBe(false);
+    const consumer = kafka.consumer({ groupId: randomTopic('survivor'), maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const target = produced;
+    expect(target).toBeGreaterThan(10);
+    let seen = 0;
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          eachMessage: async () => {
+            if (++seen === target) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    const metrics = await broker.registry.getSingleMetricAsString('ysh_kafka_rejected_frames_total');
+    expect(metrics).toMatch(/reason="frame-too-large"/);
+    expect(metrics).toMatch(/reason="malformed"/);
+    // Every bad input was caught while decoding; no handler ever failed on one.
+    expect(metrics).not.toMatch(/reason="handler-error"/);
+  });
+});
