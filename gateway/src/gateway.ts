@@ -158,16 +158,27 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
       let embedded: EmbeddedMqtt | undefined;
       if (config.mqtt.mode === 'embedded') {
         const auth = embeddedMqttAuth(authenticator, config.mqtt.filter);
-        embedded = await startEmbeddedMqtt({
-          port: config.mqtt.embeddedPort,
-          authenticate: auth.authenticate,
-          logger,
-        });
-        const e = embedded;
-        closers.push(() => e.close());
-        username = auth.bridge.username;
-        password = auth.bridge.password;
-        mqttUrl = embedded.url;
+        try {
+          embedded = await startEmbeddedMqtt({
+            port: config.mqtt.embeddedPort,
+            authenticate: auth.authenticate,
+            logger,
+          });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+          // Another process of this machine already serves the embedded broker: bridge to it as a client.
+          logger.warn(
+            { port: config.mqtt.embeddedPort },
+            'embedded MQTT port already served by another process; bridging to it (site tokens are not enforced by this gateway there)',
+          );
+        }
+        if (embedded) {
+          const e = embedded;
+          closers.push(() => e.close());
+          username = auth.bridge.username;
+          password = auth.bridge.password;
+          mqttUrl = embedded.url;
+        } else mqttUrl = `mqtt://127.0.0.1:${config.mqtt.embeddedPort}`;
       } else mqttUrl = config.mqtt.url;
       const b = startMqttBridge({
         url: mqttUrl as string,
