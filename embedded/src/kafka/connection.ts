@@ -155,7 +155,7 @@ export class Connection {
       this.reject('unsupported-version', `${apiName(apiKey)} v${apiVersion}`);
       return;
     }
-    const action = this.control.decide({ apiKey, apiVersion, correlationId, clientId: null });
+    const action = this.control.decide({ apiKey, apiVersion, correlationId });
     if (action?.kind === 'drop') return;
     if (action?.kind === 'close') {
       this.close();
@@ -185,7 +185,7 @@ export class Connection {
       return;
     }
     this.state.metrics.requests.inc({ api: handler.name });
-    if (response !== null && !this.closed) {
+    if (response !== null && !this.closed && action?.kind !== 'drop-response') {
       const responseFlexible = flexible && apiKey !== ApiKey.ApiVersions;
       this.send(correlationId, responseFlexible, (w) => codecFor(handler.response, apiVersion).encode(w, response));
     }

@@ -1,14 +1,19 @@
 /**
- * Fault injection for tests: intercept requests by API key and drop them (no
- * response, as if lost), delay them, or close the connection that sent them.
+ * Fault injection for tests: intercept requests by API key and drop them (never
+ * handled, as if lost on the way in), handle them but drop the response (lost on
+ * the way back: the client retries something the broker already did), delay them,
+ * or close the connection that sent them.
  */
-export type ControlAction = { kind: 'drop' } | { kind: 'delay'; ms: number } | { kind: 'close' };
+export type ControlAction =
+  | { kind: 'drop' }
+  | { kind: 'drop-response' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'close' };
 
 export interface InterceptedRequest {
   apiKey: number;
   apiVersion: number;
   correlationId: number;
-  clientId: string | null;
 }
 
 export type Interceptor = (request: InterceptedRequest) => ControlAction | undefined;
@@ -18,6 +23,7 @@ export interface BrokerControl {
   intercept(apiKey: number, fn: Interceptor): () => void;
   /** Drops the next `times` requests with this key (every one when omitted). */
   drop(apiKey: number, times?: number): () => void;
+  dropResponse(apiKey: number, times?: number): () => void;
   delay(apiKey: number, ms: number, times?: number): () => void;
   closeOn(apiKey: number, times?: number): () => void;
   clear(): void;
@@ -54,6 +60,9 @@ export class Control implements BrokerControl {
 
   drop(apiKey: number, times?: number): () => void {
     return this.counted(apiKey, { kind: 'drop' }, times);
+  }
+  dropResponse(apiKey: number, times?: number): () => void {
+    return this.counted(apiKey, { kind: 'drop-response' }, times);
   }
   delay(apiKey: number, ms: number, times?: number): () => void {
     return this.counted(apiKey, { kind: 'delay', ms }, times);
