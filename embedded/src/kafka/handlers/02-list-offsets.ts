@@ -33,17 +33,18 @@ export const listOffsetsHandler: ApiHandler = {
               };
             }
             let offset: number;
+            let timestamp = -1;
             if (p.timestamp === LATEST) offset = log.nextOffset;
             else if (p.timestamp === EARLIEST) offset = log.logStartOffset;
             else {
-              const found = log.offsetForTimestamp(p.timestamp);
-              offset = found < 0 ? log.nextOffset : found;
+              // As Kafka: -1 when no record is that recent (clients then use the end of the log).
+              ({ offset, timestamp } = log.offsetForTimestamp(p.timestamp));
             }
             return {
               partitionIndex: p.partitionIndex,
               errorCode: 0,
               oldStyleOffsets: [offset],
-              timestamp: -1,
+              timestamp,
               offset,
               leaderEpoch: 0,
             };

@@ -1,10 +1,28 @@
 import { fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
+import { decodeRecords } from '../protocol/records.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { LOG_OVERHEAD } from '../protocol/record-batch.ts';
 import { ProducerState } from './producer-state.ts';
 import { scanSegment } from './scan.ts';
 import { Segment } from './segment.ts';
+
+function exactOffset(batch: Buffer, ts: number): { offset: number; timestamp: number } | undefined {
+  try {
+    const codec = batch.readInt16BE(21) & 0x07;
+    let plain = batch;
+    if (codec === 1) {
+      plain = Buffer.concat([batch.subarray(0, 61), gunzipSync(batch.subarray(61))]);
+      plain.writeInt32BE(plain.length - 12, 8);
+      plain.writeInt16BE(batch.readInt16BE(21) & ~0x07, 21);
+    } else if (codec !== 0) return undefined;
+    const rec = decodeRecords(plain).find((r) => r.timestamp >= ts);
+    return rec ? { offset: rec.offset, timestamp: rec.timestamp } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface LogConfig {
   /** Roll to a new segment past this many bytes. */
@@ -223,16 +241,27 @@ export class PartitionLog {
     return { errorCode: 0, chunks: out.length > 0 ? [out] : [], bytes: out.length };
   }
 
-  /** First offset whose batch max timestamp is >= ts (-1 when none), as ListOffsets needs. */
-  offsetForTimestamp(ts: number): number {
+  /**
+   * First offset whose record timestamp is >= ts, with that timestamp (-1 when none), as ListOffsets
+   * needs. Batches are found by their max timestamp; inside an uncompressed or
+   * gzip batch the exact record is found, other codecs answer the batch start.
+   */
+  offsetForTimestamp(ts: number): { offset: number; timestamp: number } {
     for (const seg of this.segments) {
-      let found = -1;
+      let found: { position: number; size: number; baseOffset: number; maxTimestamp: number } | undefined;
       scanSegment(seg, 0, seg.baseOffset, false, (b) => {
-        if (found < 0 && b.maxTimestamp >= ts) found = b.baseOffset;
+        if (!found && b.maxTimestamp >= ts) found = b;
       });
-      if (found >= 0) return found;
+      if (found) {
+        return (
+          exactOffset(seg.read(found.position, found.size), ts) ?? {
+            offset: found.baseOffset,
+            timestamp: found.maxTimestamp,
+          }
+        );
+      }
     }
-    return -1;
+    return { offset: -1, timestamp: -1 };
   }
 
   onAppend(listener: () => void): () => void {
