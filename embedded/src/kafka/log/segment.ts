@@ -1,5 +1,15 @@
-import { constants, closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { constants, closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Makes a new file's directory entry durable (a segment created by a roll must survive a power cut). */
+export function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** File names carry the base offset, zero-padded to 20 digits like Kafka's. */
 export function segmentName(baseOffset: number, ext: 'log' | 'index'): string {
@@ -34,6 +44,7 @@ export class Segment {
     this.indexPath = join(dir, segmentName(baseOffset, 'index'));
     this.fd = openSync(this.logPath, create ? 'wx+' : 'r+');
     this.indexFd = openSync(this.indexPath, constants.O_RDWR | constants.O_CREAT | (create ? constants.O_TRUNC : 0));
+    if (create) syncDir(dir);
     const st = fstatSync(this.fd);
     this.size = st.size;
     this.lastAppendMs = create ? Date.now() : st.mtimeMs;

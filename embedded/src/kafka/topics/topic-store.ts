@@ -14,6 +14,7 @@ import {
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type LogConfig, PartitionLog } from '../log/partition-log.ts';
+import { syncDir } from '../log/segment.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 
 export interface Topic {
@@ -130,6 +131,7 @@ export class TopicStore {
     );
     const createdAt = new Date().toISOString();
     writeFileDurably(join(dir, 'topic.json'), JSON.stringify({ name, id: id.toString('hex'), partitions, createdAt }));
+    syncDir(this.root);
     const topic: Topic = { name, id, partitions: logs, createdAt };
     this.topics.set(name, topic);
     this.logger.info({ topic: name, partitions }, 'topic created');
