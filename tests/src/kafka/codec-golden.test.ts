@@ -41,6 +41,7 @@ describe(`codec golden tests against ${fixture.capturedWith}`, () => {
         'SyncGroup',
         'Heartbeat',
         'OffsetCommit',
+        'OffsetFetch',
         'LeaveGroup',
       ]),
     );
@@ -114,6 +115,16 @@ describe(`codec golden tests against ${fixture.capturedWith}`, () => {
     expect(decoded[19]?.value?.toString()).toBe(`value-22 ${'solar '.repeat(10)}`);
     const r = new Reader(inner);
     expect(r.varint()).toBeGreaterThan(0);
+  });
+
+  it('reads a flexible OffsetFetch (compact arrays, tagged fields) asking for the group partitions', () => {
+    const f = frames.find((x) => x.api === 'OffsetFetch');
+    if (!f) throw new Error('fixture has no OffsetFetch');
+    const { request, flexible } = decode(f);
+    expect(flexible).toBe(f.apiVersion >= 6);
+    expect(request.groupId).toBe('golden-group');
+    expect(request.topics[0].name).toBe('golden');
+    expect([...request.topics[0].partitionIndexes].sort()).toEqual([0, 1]);
   });
 
   it('reads Fetch v11 and JoinGroup v5 fields', () => {

@@ -168,5 +168,18 @@ describe.skipIf(!hasTool('kcat'))('cross-client: kcat (librdkafka) and kafkajs o
     const groups = await admin.listGroups();
     expect(groups.groups.map((g) => g.groupId)).toContain(groupId);
     await admin.disconnect();
+
+    // A second run of the group resumes from the committed offsets (OffsetFetch from librdkafka).
+    const more = kafka.producer();
+    await more.connect();
+    await more.send({
+      topic,
+      acks: -1,
+      messages: [0, 1, 2].map((p) => ({ key: `late-${p}`, value: 'v', partition: p })),
+    });
+    await more.disconnect();
+    const resumed = await kcat(broker, ['-G', groupId, topic, '-e', '-f', '%k\n']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout.trimEnd().split('\n').sort()).toEqual(['late-0', 'late-1', 'late-2']);
   });
 });
