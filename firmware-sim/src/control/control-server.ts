@@ -1,4 +1,4 @@
-import { createMetricsRegistry, Gauge, isYshError } from '@ysh/common';
+import { Counter, createMetricsRegistry, Gauge, isYshError } from '@ysh/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { FAULT_TYPES, type FaultType } from '../faults.ts';
 import type { Simulator } from '../simulator.ts';
@@ -12,12 +12,14 @@ export async function buildControlServer(sim: Simulator): Promise<FastifyInstanc
   const app = Fastify({ logger: false });
   const registry = createMetricsRegistry('firmware-sim');
   const stat = (name: string, help: string, pick: (s: ReturnType<Simulator['stats']>) => number) =>
-    new Gauge({
+    new Counter({
       name,
       help,
       registers: [registry],
       collect() {
-        this.set(pick(sim.stats()));
+        // The servers keep the counts; mirror them at scrape time.
+        this.reset();
+        this.inc(pick(sim.stats()));
       },
     });
   stat('ysh_sim_modbus_requests_total', 'Modbus requests received', (s) => s.requests);

@@ -67,7 +67,9 @@ export class RegisterMap {
     if (typeof value === 'number') {
       raw = slot.sf === undefined ? Math.round(value) : removeScale(value, slot.sf);
       const range = rawRange(slot.type);
-      if (range) raw = Math.min(range[1], Math.max(range[0], raw));
+      // An accumulator at 0 is written as 0, which SunSpec reads as "not implemented".
+      if (slot.type.startsWith('acc') && raw <= 0) raw = undefined;
+      else if (range) raw = Math.min(range[1], Math.max(range[0], raw));
     }
     const error = encodeRaw(slot.type, slot.size, raw, this.regs, slot.offset);
     if (error) throw new Error(`${path}: ${error}`);

@@ -50,10 +50,16 @@ export function solarHour(epochMs: number, lonDeg: number): number {
   return h < 0 ? h + 24 : h;
 }
 
-/** Haurwitz clear-sky global horizontal irradiance, W/m². */
+/**
+ * Haurwitz clear-sky global horizontal irradiance (W/m²), times an atmosphere
+ * factor: Haurwitz assumes a clean dry sky; 0.9 stands for the humid, turbid
+ * air of a large tropical city.
+ */
+export const ATMOSPHERE_FACTOR = 0.9;
+
 export function clearSkyGhi(cosZenith: number): number {
   if (cosZenith <= 0.01) return 0;
-  return 1098 * cosZenith * Math.exp(-0.057 / cosZenith);
+  return ATMOSPHERE_FACTOR * 1098 * cosZenith * Math.exp(-0.057 / cosZenith);
 }
 
 export interface PlaneSpec {
