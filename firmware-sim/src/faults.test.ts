@@ -134,7 +134,7 @@ describe('faults injected through the HTTP control API, observed over Modbus', (
       message: expect.stringContaining('fault.delayMs'),
     });
     const res2 = await inject('inv-0010', { type: 'grid-fault', kind: 'meteor' });
-    expect((await res2.json()).message).toContain('fault.kind');
+    expect(((await res2.json()) as { message: string }).message).toContain('fault.kind');
     expect((await inject('inv-9999', { type: 'comm-loss' })).status).toBe(404);
   });
 
@@ -143,13 +143,13 @@ describe('faults injected through the HTTP control API, observed over Modbus', (
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/ysh_sim_modbus_requests_total\{[^}]*\} [1-9]/);
     expect(metrics).toMatch(/ysh_sim_modbus_dropped_total\{[^}]*\} [1-9]/);
-    const clock = await (
+    const clock = (await (
       await fetch(`${url}/clock`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"advanceMs":60000}',
       })
-    ).json();
+    ).json()) as { now: string };
     expect(Date.parse(clock.now)).toBe(NOON_SP + 31 * 60_000);
   });
 });
