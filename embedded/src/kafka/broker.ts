@@ -41,6 +41,8 @@ export interface KafkaBrokerOptions {
   maxFrameBytes?: number;
   /** Largest record batch accepted. Default 16 MiB. */
   maxMessageBytes?: number;
+  /** Most record bytes in one Fetch response. Default 55 MiB (Kafka's fetch.max.bytes). */
+  maxFetchBytes?: number;
   /** Wait this long for more members when an empty group gets its first join. Default 0. */
   groupInitialRebalanceDelayMs?: number;
   /** Close connections silent for this long. Default 10 minutes (Kafka's connections.max.idle.ms). */
@@ -146,6 +148,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     defaultPartitions: options.defaultPartitions ?? 1,
     fsyncPerBatch: fsync === 'batch',
     maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
+    maxFetchBytes: options.maxFetchBytes ?? 55 * 1024 * 1024,
     handlers,
     closing: false,
     closed,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@ysh/common';
@@ -105,6 +105,21 @@ describe('consumer group state machine', () => {
 });
 
 describe('committed offsets', () => {
+  it('compact themselves while running once the file grows', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ysh-offsets-'));
+    try {
+      const store = new OffsetStore(dir, logger, 2048);
+      for (let i = 0; i < 500; i++) store.commit('g', [{ topic: 't', partition: i % 3, offset: i, metadata: null }]);
+      expect(statSync(join(dir, 'offsets.jsonl')).size).toBeLessThan(4096);
+      store.close();
+      const again = new OffsetStore(dir, logger);
+      expect([0, 1, 2].map((p) => again.get('g', 't', p)?.offset)).toEqual([498, 499, 497]);
+      again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('survive a restart and ignore a torn last line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ysh-offsets-'));
     try {

@@ -20,7 +20,8 @@ interface Line {
 /**
  * Committed consumer-group offsets, kept in memory and persisted as an
  * append-only JSON-lines file (`offsets.jsonl`). A torn last line from a crash is
- * ignored; the file is compacted to one line per partition at every start.
+ * ignored; the file is compacted to one line per partition at every start and
+ * whenever it grows past `compactBytes`.
  */
 export class OffsetStore {
   private readonly byGroup = new Map<string, Map<string, Map<number, CommittedOffset>>>();
@@ -29,7 +30,11 @@ export class OffsetStore {
   private size = 0;
   private dirty = false;
 
-  constructor(dataDir: string, logger: Logger) {
+  constructor(
+    dataDir: string,
+    logger: Logger,
+    private readonly compactBytes = 16 * 1024 * 1024,
+  ) {
     this.path = join(dataDir, 'offsets.jsonl');
     let lines = 0;
     if (existsSync(this.path)) {
@@ -44,7 +49,12 @@ export class OffsetStore {
         }
       }
     }
-    // Compact: rewrite one line per (group, topic, partition), then swap atomically.
+    this.fd = this.compact();
+    logger.debug({ lines, groups: this.byGroup.size }, 'committed offsets loaded');
+  }
+
+  /** Rewrites the file with one line per (group, topic, partition), swaps it in atomically and reopens it. */
+  private compact(): number {
     const tmp = `${this.path}.tmp`;
     const tfd = openSync(tmp, 'w');
     const body = [...this.lines()].map((l) => `${JSON.stringify(l)}\n`).join('');
@@ -52,9 +62,9 @@ export class OffsetStore {
     fsyncSync(tfd);
     closeSync(tfd);
     renameSync(tmp, this.path);
-    this.fd = openSync(this.path, 'a');
     this.size = Buffer.byteLength(body);
-    logger.debug({ lines, groups: this.byGroup.size }, 'committed offsets loaded');
+    this.dirty = false;
+    return openSync(this.path, 'a');
   }
 
   private *lines(): Generator<Line> {
@@ -94,6 +104,10 @@ export class OffsetStore {
       this.size += writeSync(this.fd, text);
       this.dirty = true;
     }
+    if (this.size > this.compactBytes) {
+      closeSync(this.fd);
+      this.fd = this.compact();
+    }
   }
 
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {
@@ -112,7 +126,9 @@ export class OffsetStore {
   sync(): Promise<void> {
     if (!this.dirty) return Promise.resolve();
     this.dirty = false;
-    return new Promise((resolve, reject) => fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+    const fd = this.fd;
+    // A compaction may have closed this fd meanwhile; its replacement was fsynced whole.
+    return new Promise((resolve, reject) => fdatasync(fd, (err) => (err && fd === this.fd ? reject(err) : resolve())));
   }
 
   close(): void {

@@ -38,7 +38,10 @@ function collect(state: BrokerState, req: FetchRequest) {
           };
         }
         logs.push(log);
-        const budget = total === 0 ? p.partitionMaxBytes : Math.min(p.partitionMaxBytes, req.maxBytes - total);
+        // The client's limits, capped by the broker's (memory per response stays bounded whatever is asked).
+        const maxBytes = Math.min(req.maxBytes, state.maxFetchBytes);
+        const partitionMax = Math.min(p.partitionMaxBytes, state.maxFetchBytes);
+        const budget = total === 0 ? partitionMax : Math.min(partitionMax, maxBytes - total);
         const read =
           budget > 0 || total === 0
             ? log.read(p.fetchOffset, Math.max(budget, 1))

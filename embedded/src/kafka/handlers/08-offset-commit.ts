@@ -46,7 +46,14 @@ export const offsetCommitHandler: ApiHandler = {
     };
     if (entries.length > 0) {
       state.groups.offsets.commit(req.groupId, entries);
-      if (state.fsyncPerBatch) await state.groups.offsets.sync();
+      if (state.fsyncPerBatch) {
+        try {
+          await state.groups.offsets.sync();
+        } catch (err) {
+          state.logger.error({ err }, 'fsync of committed offsets failed');
+          for (const t of response.topics) for (const p of t.partitions) p.errorCode = ErrorCode.UNKNOWN_SERVER_ERROR;
+        }
+      }
     }
     return response;
   },

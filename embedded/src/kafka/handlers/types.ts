@@ -24,6 +24,8 @@ export interface BrokerState {
   fsyncPerBatch: boolean;
   /** Largest produce batch accepted (bytes). */
   maxMessageBytes: number;
+  /** Most record bytes one Fetch response carries, whatever the client asks (Kafka's fetch.max.bytes). */
+  maxFetchBytes: number;
   handlers: readonly ApiHandler[];
   closing: boolean;
   /** Resolves when the broker starts closing, so long-polls end at once. */
