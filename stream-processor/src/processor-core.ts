@@ -115,11 +115,28 @@ export class ProcessorCore {
     const now = this.now();
     for (const cp of devices) this.restoreDevice(cp, now);
     for (const [p, o] of offsets) this.partitions.set(p, { stored: o, processed: o });
+    await this.recoverPendingSites([...new Set(devices.map((d) => d.site))], now);
     this.deps.logger.info(
       { partitions, devices: devices.length, offsets: Object.fromEntries(offsets) },
       'partitions claimed',
     );
     return offsets;
+  }
+
+  /** Site windows checkpointed (by any instance, before a crash or rebalance) but not judged yet. */
+  private async recoverPendingSites(sites: string[], now: number): Promise<void> {
+    if (sites.length === 0) return;
+    const { rows } = await this.deps.pool.query<{ site: string; window_start: Date }>(
+      `SELECT DISTINCT w.site, w.window_start FROM window_results w
+       LEFT JOIN processor_site_state s ON s.group_id = $1 AND s.site = w.site
+       WHERE w.site = ANY($2::text[]) AND (s.last_window IS NULL OR w.window_start > s.last_window)`,
+      [this.options.groupId, sites],
+    );
+    for (const r of rows) {
+      const windowStart = tsToMs(r.window_start) as number;
+      const key = `${r.site}@${windowStart}`;
+      if (!this.pendingSites.has(key)) this.pendingSites.set(key, { site: r.site, windowStart, since: now });
+    }
   }
 
   private restoreDevice(cp: DeviceCheckpoint, now: number): void {

@@ -168,8 +168,8 @@ export async function escalateAlerts(
   now = Date.now(),
 ): Promise<StoredAlert[]> {
   const { rows } = await db.query<AlertRow>(
-    `UPDATE alerts SET escalated_at = to_timestamp($1 / 1000.0), updated_at = now()
-     WHERE state <> 'resolved' AND escalated_at IS NULL AND created_at <= to_timestamp(($1 - $2) / 1000.0)
+    `UPDATE alerts SET escalated_at = to_timestamp($1::double precision / 1000.0), updated_at = now()
+     WHERE state <> 'resolved' AND escalated_at IS NULL AND created_at <= to_timestamp(($1::double precision - $2::double precision) / 1000.0)
      RETURNING *`,
     [now, afterMs],
   );

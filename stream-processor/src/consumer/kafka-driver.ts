@@ -24,7 +24,8 @@ export interface DriverOptions {
 export class KafkaDriver {
   readonly consumer: Consumer;
   private chain: Promise<unknown> = Promise.resolve();
-  private needsReset = false;
+  /** Partitions whose first batch after a claim is still to come (checked against the checkpoint). */
+  private firstBatch = new Set<number>();
   private stopping = false;
   private lastFlush = Date.now();
   private timer: NodeJS.Timeout | undefined;
@@ -49,8 +50,16 @@ export class KafkaDriver {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.rebalances += 1;
-      this.needsReset = true;
+      const assigned = e.payload.memberAssignment[options.topic] ?? [];
       this.logger.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
+      // Forget everything not checkpointed and take the new assignment over from the checkpoint at once,
+      // so a partition with nothing new still gets its devices (and their idle windows) back.
+      void this.locked(async () => {
+        this.core.reset();
+        this.seeked.clear();
+        this.firstBatch = new Set(assigned);
+        await this.core.claim(assigned);
+      }).catch((err: unknown) => this.logger.warn({ err }, 'claiming the assignment failed; retrying per batch'));
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       this.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
@@ -83,14 +92,14 @@ export class KafkaDriver {
     if (this.stopping || batch.messages.length === 0) return;
     await this.locked(async () => {
       if (this.stopping || !isRunning() || isStale()) return;
-      if (this.needsReset) {
-        this.core.reset();
-        this.seeked.clear();
-        this.needsReset = false;
-      }
       const p = batch.partition;
       if (!this.core.owns(p)) {
-        const stored = (await this.core.claim([p])).get(p) ?? 0;
+        await this.core.claim([p]);
+        this.firstBatch.add(p);
+      }
+      if (this.firstBatch.has(p)) {
+        this.firstBatch.delete(p);
+        const stored = this.core.partitions.get(p)?.stored ?? 0;
         const first = Number(batch.messages[0]?.offset ?? batch.firstOffset());
         if (first > stored && !this.seeked.has(p)) {
           // Kafka's position is past what the checkpoint covers: go back rather than lose it.

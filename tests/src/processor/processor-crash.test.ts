@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import { hasTool } from '../helpers/services.ts';
+import { startVictoriaMetrics, type VictoriaMetrics } from '../helpers/victoria-metrics.ts';
+import { REPO_ROOT } from '../helpers/ysh-process.ts';
+import { postedEvents, startFakeSlack, type FakeSlack } from './fake-slack.ts';
+import { faultyFleet } from './fleet.ts';
+import {
+  expectedResults,
+  produceReadings,
+  sameResults,
+  settled,
+  storedAlerts,
+  storedResults,
+  waitFor,
+} from './processor-fixtures.ts';
+
+const MAIN = join(REPO_ROOT, 'stream-processor', 'src', 'main.ts');
+
+describe.skipIf(!hasTool('victoria-metrics'))('processor killed with SIGKILL mid-stream and restarted', () => {
+  let broker: TestBroker;
+  let db: TestDatabase;
+  let vm: VictoriaMetrics;
+  let slack: FakeSlack;
+  const children: ChildProcess[] = [];
+  const readings = faultyFleet();
+  const expected = expectedResults(readings);
+
+  beforeAll(async () => {
+    [broker, db, vm, slack] = await Promise.all([
+      startTestBroker(),
+      testDatabase(),
+      startVictoriaMetrics(['-dedup.minScrapeInterval=1ms']),
+      startFakeSlack(),
+    ]);
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await slack?.close();
+    await vm?.stop();
+    await db?.close();
+    await broker?.stop();
+  });
+
+  function spawnProcessor(topic: string): ChildProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        YSH_LOG_LEVEL: 'warn',
+        YSH_DATABASE_URL: db.url,
+        YSH_KAFKA_BROKERS: broker.brokers,
+        YSH_PROCESSOR_TOPIC: topic,
+        YSH_PROCESSOR_GROUP: 'crash-group',
+        YSH_PROCESSOR_COMMIT_INTERVAL: '300ms',
+        YSH_PROCESSOR_IDLE_TIMEOUT: '4s',
+        YSH_PROCESSOR_SESSION_TIMEOUT: '6s',
+        YSH_PROCESSOR_SITE_WAIT: '20s',
+        YSH_PROCESSOR_CONSOLE_ALERTS: 'false',
+        YSH_INFLUX_URL: vm.url,
+        YSH_INFLUX_TOKEN: 'test',
+        SLACK_BOT_TOKEN: 'xoxb-crash-test',
+        YSH_SLACK_API_URL: slack.url,
+        YSH_SLACK_CHANNEL: '#alerts',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    // YSH_TEST_CHILD_LOG=1 shows the processor's own log lines.
+    if (process.env.YSH_TEST_CHILD_LOG) child.stderr?.pipe(process.stderr);
+    else child.stderr?.resume();
+    return child;
+  }
+
+  it('every window result is in the sinks exactly once, and every notification was sent exactly once', {
+    timeout: 150_000,
+  }, async () => {
+    const topic = randomTopic('telemetry');
+    // The first 40% is waiting; the rest arrives while the processor runs.
+    const cut = Math.floor(readings.length * 0.4);
+    await produceReadings([broker.brokers], topic, readings.slice(0, cut), 6);
+    const first = spawnProcessor(topic);
+    const producing = (async () => {
+      for (let i = cut; i < readings.length; i += 400) {
+        await produceReadings([broker.brokers], topic, readings.slice(i, i + 400), 6);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await waitFor('some checkpointed windows', async () => (await storedResults(db.pool)).size > 110, 60_000);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const before = (await storedResults(db.pool)).size;
+    expect(before).toBeLessThan(expected.size);
+
+    const second = spawnProcessor(topic);
+    await producing;
+    await waitFor('every window result', async () => (await storedResults(db.pool)).size === expected.size, 120_000);
+    await waitFor('all site windows judged, notifications sent', () => settled(db.pool), 60_000);
+    second.kill('SIGTERM');
+    await new Promise((r) => second.once('exit', r));
+
+    // PostgreSQL (window_results): the same values as one uninterrupted pass.
+    expect(sameResults(expected, await storedResults(db.pool))).toEqual([]);
+
+    // InfluxDB line protocol (VictoriaMetrics): one sample per series and window, with the right count.
+    await vm.flush();
+    const series = await vm.exportSeries('inverter_5m_samples');
+    const points = series.flatMap((s) => s.timestamps.map((t, i) => [`${s.metric.device}@${t}`, s.values[i]] as const));
+    expect(new Set(points.map(([k]) => k)).size).toBe(points.length);
+    expect(new Map(points)).toEqual(new Map([...expected].map(([k, v]) => [k, v.samples])));
+
+    // Alerts: one per incident; Slack and the topic got each lifecycle event once.
+    const alerts = await storedAlerts(db.pool);
+    expect(alerts).toHaveLength(3);
+    const ids = alerts.map((a) => a.split(' ')[0]);
+    const slackEvents = postedEvents(slack.calls);
+    expect([...slackEvents].sort()).toEqual(ids.flatMap((id) => [`${id} opened`, `${id} resolved`]).sort());
+
+    const kafka = new Kafka({ clientId: 'check', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `check-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'inverter_alerts', fromBeginning: true });
+    const events: string[] = [];
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const a = JSON.parse(String(message.value)) as { id: string; event: string };
+        events.push(`${a.id} ${a.event}`);
+      },
+    });
+    await waitFor('alert events on the topic', async () => events.length >= 6, 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    await consumer.disconnect();
+    expect(events.sort()).toEqual([...slackEvents].sort());
+  });
+});
