@@ -39,6 +39,8 @@ export interface GatewayConfig {
     produceTimeoutMs: number;
     compression: Compression;
     partitions: number;
+    /** Idempotent producers working in parallel, each owning a share of the partitions. */
+    producers: number;
     /** Seconds suggested in Retry-After when Kafka is slow or unavailable. */
     retryAfterSeconds: number;
   };
@@ -75,6 +77,7 @@ export const gatewayEnv = {
   YSH_GATEWAY_PRODUCE_TIMEOUT: env.duration({ default: '10s' }),
   YSH_GATEWAY_KAFKA_COMPRESSION: env.oneOf(COMPRESSIONS, { default: 'none' }),
   YSH_GATEWAY_KAFKA_PARTITIONS: env.int({ default: 6, min: 1, max: 1000 }),
+  YSH_GATEWAY_KAFKA_PRODUCERS: env.int({ default: 2, min: 1, max: 16 }),
   YSH_GATEWAY_RETRY_AFTER: env.int({ default: 2, min: 1, max: 3600 }),
   YSH_GATEWAY_MQTT: env.oneOf(MQTT_MODES, { default: 'auto' }),
   YSH_GATEWAY_MQTT_FILTER: env.string({ default: 'ysh/+/telemetry', expects: 'an MQTT topic filter' }),
@@ -114,6 +117,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()
       produceTimeoutMs: e.YSH_GATEWAY_PRODUCE_TIMEOUT,
       compression: e.YSH_GATEWAY_KAFKA_COMPRESSION,
       partitions: e.YSH_GATEWAY_KAFKA_PARTITIONS,
+      producers: e.YSH_GATEWAY_KAFKA_PRODUCERS,
       retryAfterSeconds: e.YSH_GATEWAY_RETRY_AFTER,
     },
     mqtt: {

@@ -63,6 +63,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
       clientId: config.kafka.clientId,
       compression: config.kafka.compression,
       partitions: config.kafka.partitions,
+      producers: config.kafka.producers,
       produceTimeoutMs: config.kafka.produceTimeoutMs,
       logger,
     });
@@ -84,7 +85,8 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
       stopped = true;
     });
 
-    const producer = new BatchingProducer(kafka.send, {
+    const producer = new BatchingProducer(kafka.sends, {
+      laneOf: kafka.laneOf,
       maxInFlightBytes: config.kafka.maxInFlightBytes,
       maxRequestBytes: config.kafka.maxRequestBytes,
       lingerMs: config.kafka.lingerMs,

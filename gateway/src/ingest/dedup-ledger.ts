@@ -32,14 +32,20 @@ export class DedupLedger {
 
   async claim(keys: string[]): Promise<ClaimResult[]> {
     const claimed = await this.kv.setManyIfAbsent(keys, PENDING, this.options.pendingTtlMs);
-    return Promise.all(
-      claimed.map(async (ok, i): Promise<ClaimResult> => {
-        if (ok) return 'new';
-        const state = await this.kv.get(keys[i] as string);
-        // null: the other claim was just released; treat as pending so the client retries.
-        return state === STORED ? 'duplicate' : 'pending';
-      }),
-    );
+    const out: ClaimResult[] = new Array(keys.length);
+    const lookups: Array<Promise<void>> = [];
+    for (let i = 0; i < keys.length; i++) {
+      if (claimed[i]) out[i] = 'new';
+      else
+        lookups.push(
+          // null: the other claim was just released; treat as pending so the client retries.
+          this.kv.get(keys[i] as string).then((state) => {
+            out[i] = state === STORED ? 'duplicate' : 'pending';
+          }),
+        );
+    }
+    if (lookups.length > 0) await Promise.all(lookups);
+    return out;
   }
 
   /** Kafka stored these: remember them for the whole horizon. */

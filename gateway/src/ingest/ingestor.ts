@@ -1,7 +1,7 @@
 import { TOPICS, type BatchResponse, type ContractValidator, type Reading } from '@ysh/common';
 import type { Logger } from '@ysh/common';
 import { GatewayError } from '../errors.ts';
-import type { BatchingProducer, OutMessage } from '../kafka/batching-producer.ts';
+import { type BatchingProducer, type OutMessage, ProduceError } from '../kafka/batching-producer.ts';
 import type { DeviceOwnership } from '../registry/device-ownership.ts';
 import { DedupLedger } from './dedup-ledger.ts';
 import { dlqMessage, type IngestSource } from './dlq.ts';
@@ -128,7 +128,13 @@ export class Ingestor {
     try {
       await producer.produce(messages);
     } catch (err) {
-      await ledger.release(mine).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'dedup release failed'));
+      // Readings another lane did store are marked stored, so a retry does not produce them twice.
+      const stored = err instanceof ProduceError ? err.stored : new Set<number>();
+      const kept = mine.filter((_, i) => stored.has(i));
+      const released = mine.filter((_, i) => !stored.has(i));
+      await Promise.all([ledger.commit(kept), ledger.release(released)]).catch((e: unknown) =>
+        this.deps.logger.warn({ err: e }, 'dedup update after a failed produce failed'),
+      );
       throw err;
     }
     try {

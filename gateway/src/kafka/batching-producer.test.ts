@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.ts';
-import { BatchingProducer, type OutMessage, type SendBatch } from './batching-producer.ts';
+import { BatchingProducer, type OutMessage, ProduceError, type SendBatch } from './batching-producer.ts';
 
 const msg = (i: number, size = 10): OutMessage => ({ topic: 't', key: `d${i}`, value: 'x'.repeat(size) });
 const base = {
@@ -120,5 +120,28 @@ describe('BatchingProducer', () => {
     expect(sizes.length).toBeGreaterThanOrEqual(4);
     expect(sizes.every((s) => s <= 2)).toBe(true);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(7);
+  });
+
+  it('spreads messages over lanes by partition and reports which messages a partly failed job did store', async () => {
+    const seen: string[][] = [[], []];
+    const lane =
+      (i: number, fail: boolean): SendBatch =>
+      async (tm) => {
+        for (const t of tm) for (const m of t.messages) seen[i]?.push(String(m.key));
+        if (fail) throw new Error(`lane ${i} down`);
+      };
+    const laneOf = (m: OutMessage) => Number(m.key.slice(1)) % 2;
+    const ok = new BatchingProducer([lane(0, false), lane(1, false)], { ...base, laneOf });
+    await ok.produce([msg(0), msg(1), msg(2), msg(3)]);
+    expect(seen).toEqual([
+      ['d0', 'd2'],
+      ['d1', 'd3'],
+    ]);
+
+    const half = new BatchingProducer([lane(0, false), lane(1, true)], { ...base, laneOf });
+    const err = await half.produce([msg(0), msg(1), msg(2), msg(3)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProduceError);
+    expect((err as ProduceError).code).toBe('GW_KAFKA_UNAVAILABLE');
+    expect([...(err as ProduceError).stored].sort()).toEqual([0, 2]);
   });
 });

@@ -5,6 +5,8 @@ export interface OutMessage {
   topic: string;
   key: string;
   value: string;
+  /** Set by the lane router when partitions are known. */
+  partition?: number;
 }
 
 export type SendBatch = (topicMessages: Array<{ topic: string; messages: Message[] }>) => Promise<unknown>;
@@ -15,15 +17,26 @@ export interface BatchingProducerOptions {
   lingerMs: number;
   produceTimeoutMs: number;
   retryAfterSeconds: number;
+  /** Which lane carries a message (lanes own disjoint partitions, so per-partition order holds). Default: lane 0. */
+  laneOf?: (message: OutMessage) => number;
   /** Called after each produce request with its outcome (metrics). */
   onRequest?: (info: { messages: number; bytes: number; jobs: number; ok: boolean; ms: number }) => void;
 }
 
-interface Job {
+/** A produce that failed; `stored` lists the indexes of the job's messages Kafka did acknowledge (other lanes). */
+export class ProduceError extends GatewayError {
+  constructor(
+    cause: GatewayError,
+    readonly stored: ReadonlySet<number>,
+  ) {
+    super(cause.code, cause.message, { cause: cause.cause, retryAfterSeconds: cause.retryAfterSeconds });
+  }
+}
+
+interface Part {
   messages: OutMessage[];
   bytes: number;
-  resolve: () => void;
-  reject: (err: GatewayError) => void;
+  settle: (err: GatewayError | undefined) => void;
 }
 
 export function messageBytes(messages: OutMessage[]): number {
@@ -32,29 +45,139 @@ export function messageBytes(messages: OutMessage[]): number {
   return n;
 }
 
-/**
- * Coalesces concurrent ingest requests into few Kafka produce requests.
- * kafkajs sends what it is given at once, so batching is done here: while one
- * produce request is out, arriving jobs queue and leave together in the next
- * one (up to maxRequestBytes); an idle producer waits lingerMs for company.
- * Every job settles with its request: resolved only when Kafka acknowledged
- * all its messages. Bytes queued or in flight are bounded: past
- * maxInFlightBytes a job is refused at once (503 + Retry-After), so a slow or
- * absent Kafka turns into push-back, not memory growth.
- */
-export class BatchingProducer {
-  private queue: Job[] = [];
+/** One produce pipeline: a queue and at most one request in flight (what the idempotent producer allows). */
+class Lane {
+  private queue: Part[] = [];
   private queuedBytes = 0;
   private sending = false;
   private lingerTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly send: SendBatch,
+    private readonly options: BatchingProducerOptions,
+    private readonly release: (bytes: number) => void,
+  ) {}
+
+  push(part: Part): void {
+    this.queue.push(part);
+    this.queuedBytes += part.bytes;
+    this.schedule();
+  }
+
+  get idle(): boolean {
+    return !this.sending && this.queue.length === 0;
+  }
+
+  schedule(): void {
+    if (this.sending || this.queue.length === 0) return;
+    if (this.queuedBytes >= this.options.maxRequestBytes || this.options.lingerMs <= 0) {
+      this.flush();
+      return;
+    }
+    this.lingerTimer ??= setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.flush();
+    }, this.options.lingerMs);
+  }
+
+  flush(): void {
+    if (this.sending || this.queue.length === 0) return;
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+    }
+    const parts: Part[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as Part;
+      if (parts.length > 0 && bytes + next.bytes > this.options.maxRequestBytes) break;
+      parts.push(next);
+      this.queue.shift();
+      bytes += next.bytes;
+    }
+    this.queuedBytes -= bytes;
+    this.sending = true;
+    const byTopic = new Map<string, Message[]>();
+    let count = 0;
+    for (const part of parts) {
+      for (const m of part.messages) {
+        let list = byTopic.get(m.topic);
+        if (!list) {
+          list = [];
+          byTopic.set(m.topic, list);
+        }
+        list.push(
+          m.partition === undefined
+            ? { key: m.key, value: m.value }
+            : { key: m.key, value: m.value, partition: m.partition },
+        );
+        count++;
+      }
+    }
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.produceTimeoutMs);
+    });
+    const sent = this.send(topicMessages).then(
+      () => 'ok' as const,
+      (err: unknown) => err,
+    );
+    void Promise.race([sent, timedOut]).then((outcome) => {
+      clearTimeout(timer);
+      const ok = outcome === 'ok';
+      this.options.onRequest?.({ messages: count, bytes, jobs: parts.length, ok, ms: performance.now() - started });
+      const err = ok
+        ? undefined
+        : new GatewayError(
+            'GW_KAFKA_UNAVAILABLE',
+            outcome === 'timeout'
+              ? `Kafka did not acknowledge within ${this.options.produceTimeoutMs} ms`
+              : `Kafka refused the produce request: ${outcome instanceof Error ? outcome.message : String(outcome)}`,
+            { retryAfterSeconds: this.options.retryAfterSeconds, cause: outcome },
+          );
+      for (const part of parts) part.settle(err);
+    });
+    // Memory and ordering: the next request leaves only when this one has really settled.
+    void sent.then(() => {
+      this.release(bytes);
+      this.sending = false;
+      this.schedule();
+    });
+  }
+}
+
+/**
+ * Coalesces concurrent ingest requests into few Kafka produce requests.
+ * kafkajs sends what it is given at once, so batching is done here: while a
+ * produce request is out, arriving jobs queue and leave together in the next
+ * one (up to maxRequestBytes); an idle lane waits lingerMs for company.
+ * Messages are spread over lanes by partition — each lane its own idempotent
+ * producer with one request in flight — so encoding one request overlaps the
+ * broker's work on another while per-partition order is kept.
+ * A job resolves only when Kafka acknowledged all its messages. Bytes queued
+ * or in flight are bounded: past maxInFlightBytes a job is refused at once
+ * (503 + Retry-After), so a slow or absent Kafka turns into push-back.
+ */
+export class BatchingProducer {
+  private readonly lanes: Lane[];
   private closed = false;
   /** Bytes of jobs queued or in a produce request not yet settled. */
   inFlightBytes = 0;
 
   constructor(
-    private readonly send: SendBatch,
+    sends: SendBatch | SendBatch[],
     private readonly options: BatchingProducerOptions,
-  ) {}
+  ) {
+    const list = Array.isArray(sends) ? sends : [sends];
+    this.lanes = list.map(
+      (send) =>
+        new Lane(send, options, (bytes) => {
+          this.inFlightBytes -= bytes;
+        }),
+    );
+  }
 
   produce(messages: OutMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
@@ -73,97 +196,46 @@ export class BatchingProducer {
         ),
       );
     }
+    // Split by lane, remembering each message's index in the job.
+    const split = new Map<number, { messages: OutMessage[]; indexes: number[] }>();
+    const laneOf = this.options.laneOf;
+    messages.forEach((m, i) => {
+      const lane = laneOf && this.lanes.length > 1 ? laneOf(m) % this.lanes.length : 0;
+      let s = split.get(lane);
+      if (!s) {
+        s = { messages: [], indexes: [] };
+        split.set(lane, s);
+      }
+      s.messages.push(m);
+      s.indexes.push(i);
+    });
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ messages, bytes, resolve, reject });
-      this.queuedBytes += bytes;
-      this.inFlightBytes += bytes;
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.sending || this.queue.length === 0) return;
-    if (this.queuedBytes >= this.options.maxRequestBytes || this.options.lingerMs <= 0) {
-      this.flush();
-      return;
-    }
-    this.lingerTimer ??= setTimeout(() => {
-      this.lingerTimer = undefined;
-      this.flush();
-    }, this.options.lingerMs);
-  }
-
-  private flush(): void {
-    if (this.sending || this.queue.length === 0) return;
-    if (this.lingerTimer) {
-      clearTimeout(this.lingerTimer);
-      this.lingerTimer = undefined;
-    }
-    const jobs: Job[] = [];
-    let bytes = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0] as Job;
-      if (jobs.length > 0 && bytes + next.bytes > this.options.maxRequestBytes) break;
-      jobs.push(next);
-      this.queue.shift();
-      bytes += next.bytes;
-    }
-    this.queuedBytes -= bytes;
-    this.sending = true;
-    const byTopic = new Map<string, Message[]>();
-    let count = 0;
-    for (const job of jobs) {
-      for (const m of job.messages) {
-        let list = byTopic.get(m.topic);
-        if (!list) {
-          list = [];
-          byTopic.set(m.topic, list);
-        }
-        list.push({ key: m.key, value: m.value });
-        count++;
+      let pending = split.size;
+      let failure: GatewayError | undefined;
+      const stored = new Set<number>();
+      for (const [lane, s] of split) {
+        const partBytes = messageBytes(s.messages);
+        this.inFlightBytes += partBytes;
+        (this.lanes[lane] as Lane).push({
+          messages: s.messages,
+          bytes: partBytes,
+          settle: (err) => {
+            if (err) failure ??= err;
+            else for (const i of s.indexes) stored.add(i);
+            if (--pending > 0) return;
+            if (failure) reject(new ProduceError(failure, stored));
+            else resolve();
+          },
+        });
       }
-    }
-    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.produceTimeoutMs);
-    });
-    const sent = this.send(topicMessages).then(
-      () => 'ok' as const,
-      (err: unknown) => err,
-    );
-    void Promise.race([sent, timedOut]).then((outcome) => {
-      clearTimeout(timer);
-      const ok = outcome === 'ok';
-      this.options.onRequest?.({ messages: count, bytes, jobs: jobs.length, ok, ms: performance.now() - started });
-      for (const job of jobs) {
-        if (ok) job.resolve();
-        else
-          job.reject(
-            new GatewayError(
-              'GW_KAFKA_UNAVAILABLE',
-              outcome === 'timeout'
-                ? `Kafka did not acknowledge within ${this.options.produceTimeoutMs} ms`
-                : `Kafka refused the produce request: ${outcome instanceof Error ? outcome.message : String(outcome)}`,
-              { retryAfterSeconds: this.options.retryAfterSeconds, cause: outcome },
-            ),
-          );
-      }
-    });
-    // Memory and ordering: the next request leaves only when this one has really settled.
-    void sent.then(() => {
-      this.inFlightBytes -= bytes;
-      this.sending = false;
-      this.schedule();
     });
   }
 
   /** Waits for queued and in-flight jobs to settle, refusing new ones. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.inFlightBytes > 0) {
-      if (!this.sending) this.flush();
+    while (this.inFlightBytes > 0 || !this.lanes.every((l) => l.idle)) {
+      for (const lane of this.lanes) lane.flush();
       await new Promise((r) => setTimeout(r, 5));
     }
   }

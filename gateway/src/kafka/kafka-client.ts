@@ -1,20 +1,25 @@
 import { TOPICS, type Logger } from '@ysh/common';
-import { CompressionTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Compression } from '../config.ts';
-import type { SendBatch } from './batching-producer.ts';
+import type { OutMessage, SendBatch } from './batching-producer.ts';
 
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
   compression: Compression;
   partitions: number;
+  /** Idempotent producers, each owning the partitions p with p % producers = its index. */
+  producers: number;
   /** The produce retry budget kafkajs gets (its own retries, then we answer 503). */
   produceTimeoutMs: number;
   logger: Logger;
 }
 
 export interface KafkaClient {
-  send: SendBatch;
+  /** One send per producer (lane). */
+  sends: SendBatch[];
+  /** Lane of a message; sets its partition (the default murmur2 partitioner's choice) once partition counts are known. */
+  laneOf(message: OutMessage): number;
   /** Creates the telemetry topics when missing. */
   ensureTopics(): Promise<void>;
   ping(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
@@ -59,24 +64,29 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
   });
   // Retry budget: roughly produceTimeoutMs in total across attempts.
   const retries = Math.max(1, Math.min(30, Math.floor(options.produceTimeoutMs / 1000)));
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 },
+  const lanes = Array.from({ length: Math.max(1, options.producers) }, () => {
+    const producer: Producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    let connected: Promise<void> | undefined;
+    producer.on(producer.events.DISCONNECT, () => {
+      connected = undefined;
+    });
+    const connect = (): Promise<void> => {
+      connected ??= producer.connect().catch((err: unknown) => {
+        connected = undefined;
+        throw err;
+      });
+      return connected;
+    };
+    return { producer, connect };
   });
   let admin: Admin | undefined;
-  let connected: Promise<void> | undefined;
-  const connect = (): Promise<void> => {
-    connected ??= producer.connect().catch((err: unknown) => {
-      connected = undefined;
-      throw err;
-    });
-    return connected;
-  };
-  producer.on(producer.events.DISCONNECT, () => {
-    connected = undefined;
-  });
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = new Map<string, Array<{ partitionId: number; leader: number }>>();
   const compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
 
   const getAdmin = async (): Promise<Admin> => {
@@ -89,24 +99,45 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
   };
 
   return {
-    async send(topicMessages) {
-      await connect();
-      return producer.sendBatch({ topicMessages, acks: -1, compression, timeout: options.produceTimeoutMs });
+    sends: lanes.map((lane) => async (topicMessages) => {
+      await lane.connect();
+      return lane.producer.sendBatch({ topicMessages, acks: -1, compression, timeout: options.produceTimeoutMs });
+    }),
+    laneOf(message) {
+      const meta = partitionMetadata.get(message.topic);
+      if (!meta) return 0;
+      const partition = partitioner({
+        topic: message.topic,
+        partitionMetadata: meta as never,
+        message: { key: message.key, value: null },
+      });
+      message.partition = partition;
+      return partition;
     },
     async ensureTopics() {
       const a = await getAdmin();
       const existing = new Set(await a.listTopics());
-      const wanted = [TOPICS.telemetry, TOPICS.telemetryDlq].filter((t) => !existing.has(t));
-      if (wanted.length === 0) return;
-      await a
-        .createTopics({
-          waitForLeaders: true,
-          topics: wanted.map((topic) => ({ topic, numPartitions: options.partitions, replicationFactor: -1 })),
-        })
-        .catch((err: unknown) => {
-          // Another instance may have created them in between.
-          if (!/already exists/i.test(String((err as Error).message))) throw err;
-        });
+      const topics = [TOPICS.telemetry, TOPICS.telemetryDlq];
+      const wanted = topics.filter((t) => !existing.has(t));
+      if (wanted.length > 0)
+        await a
+          .createTopics({
+            waitForLeaders: true,
+            topics: wanted.map((topic) => ({ topic, numPartitions: options.partitions, replicationFactor: -1 })),
+          })
+          .catch((err: unknown) => {
+            // Another instance may have created them in between.
+            if (!/already exists/i.test(String((err as Error).message))) throw err;
+          });
+      const { topics: meta } = await a.fetchTopicMetadata({ topics });
+      for (const t of meta) {
+        partitionMetadata.set(
+          t.name,
+          t.partitions
+            .map((p) => ({ partitionId: p.partitionId, leader: p.leader }))
+            .sort((x, y) => x.partitionId - y.partitionId),
+        );
+      }
     },
     async ping(timeoutMs = 2000) {
       try {
@@ -122,7 +153,7 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     },
     async close() {
       await admin?.disconnect().catch(() => {});
-      await producer.disconnect().catch(() => {});
+      for (const lane of lanes) await lane.producer.disconnect().catch(() => {});
     },
   };
 }
