@@ -32,6 +32,7 @@ function appendPartition(
   log: PartitionLog,
   index: number,
   records: Buffer | null,
+  maxBytes: number,
 ): PartitionResult {
   if (records === null || records.length === 0) return result(index, ErrorCode.CORRUPT_MESSAGE, -1, -1, 'no records');
   const bounds: [number, number][] = [];
@@ -42,13 +43,13 @@ function appendPartition(
       const code = check.problem === 'magic' ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT : ErrorCode.CORRUPT_MESSAGE;
       return result(index, code, -1, -1, `record batch at byte ${at}: ${check.problem}`);
     }
-    if (check.size > state.maxMessageBytes) {
+    if (check.size > maxBytes) {
       return result(
         index,
         ErrorCode.MESSAGE_TOO_LARGE,
         -1,
         -1,
-        `batch of ${check.size} bytes exceeds ${state.maxMessageBytes}`,
+        `batch of ${check.size} bytes exceeds max.message.bytes ${maxBytes}`,
       );
     }
     bounds.push([at, at + check.size]);
@@ -88,7 +89,8 @@ export const produceHandler: ApiHandler = {
           if (!validAcks) return result(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
           const log = topic?.partitions[p.index];
           if (!log) return result(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          const r = appendPartition(state, t.name, log, p.index, p.records);
+          const limit = Number(topic?.configs['max.message.bytes'] ?? state.maxMessageBytes);
+          const r = appendPartition(state, t.name, log, p.index, p.records, limit);
           if (r.errorCode === 0) touched.add(log);
           return r;
         }),

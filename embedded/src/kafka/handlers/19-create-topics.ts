@@ -2,7 +2,7 @@ import { ApiKey } from '../protocol/api-keys.ts';
 import { createTopicsRequest, createTopicsResponse } from '../protocol/apis/create-topics.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import type { Decoded } from '../protocol/schema.ts';
-import { topicNameProblem } from '../topics/topic-store.ts';
+import { topicConfigProblem } from '../topics/topic-config.ts';
 import type { ApiHandler } from './types.ts';
 
 interface CreatableTopic {
@@ -10,6 +10,7 @@ interface CreatableTopic {
   numPartitions: number;
   replicationFactor: number;
   assignments: { partitionIndex: number; brokerIds: number[] }[];
+  configs: { name: string; value: string | null }[];
 }
 
 export const createTopicsHandler: ApiHandler = {
@@ -43,14 +44,17 @@ export const createTopicsHandler: ApiHandler = {
             : t.numPartitions === -1
               ? state.defaultPartitions
               : t.numPartitions;
-        if (req.validateOnly) {
-          const problem = topicNameProblem(t.name);
-          if (problem) return answer(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
-          if (state.topics.get(t.name)) return answer(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${t.name} already exists`);
-          if (partitions < 1) return answer(ErrorCode.INVALID_PARTITIONS, `partitions must be >= 1, got ${partitions}`);
-          return answer(ErrorCode.NONE);
+        const configs: Record<string, string> = {};
+        for (const c of t.configs) {
+          const problem = topicConfigProblem(c.name, c.value);
+          if (problem) return answer(ErrorCode.INVALID_CONFIG, problem);
+          configs[c.name] = c.value!;
         }
-        const created = state.topics.create(t.name, partitions);
+        if (req.validateOnly) {
+          const check = state.topics.validate(t.name, partitions, configs);
+          return answer(check.errorCode, check.message ?? null);
+        }
+        const created = state.topics.create(t.name, partitions, configs);
         return answer(created.errorCode, created.message ?? null);
       }),
     };

@@ -15,6 +15,8 @@ import { apiVersionsHandler } from './18-api-versions.ts';
 import { createTopicsHandler } from './19-create-topics.ts';
 import { deleteTopicsHandler } from './20-delete-topics.ts';
 import { initProducerIdHandler } from './22-init-producer-id.ts';
+import { describeConfigsHandler } from './32-describe-configs.ts';
+import { createPartitionsHandler } from './37-create-partitions.ts';
 import type { ApiHandler } from './types.ts';
 
 /** Every API the broker serves; ApiVersions advertises exactly these. */
@@ -36,4 +38,6 @@ export const handlers: readonly ApiHandler[] = [
   createTopicsHandler,
   deleteTopicsHandler,
   initProducerIdHandler,
+  describeConfigsHandler,
+  createPartitionsHandler,
 ];

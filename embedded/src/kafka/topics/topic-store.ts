@@ -16,12 +16,22 @@ import type { Logger } from 'pino';
 import { type LogConfig, PartitionLog } from '../log/partition-log.ts';
 import { syncDir } from '../log/segment.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
+import { logConfigFor, type TopicConfigs, topicConfigProblem } from './topic-config.ts';
 
 export interface Topic {
   name: string;
   id: Buffer;
   partitions: PartitionLog[];
   createdAt: string;
+  configs: TopicConfigs;
+}
+
+interface TopicMeta {
+  name: string;
+  id: string;
+  partitions: number;
+  createdAt: string;
+  configs?: TopicConfigs;
 }
 
 /** Limits that keep a hostile or mistaken CreateTopics from exhausting file descriptors. */
@@ -76,20 +86,18 @@ export class TopicStore {
         rmSync(join(this.root, name), { recursive: true, force: true });
         continue;
       }
-      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as {
-        name: string;
-        id: string;
-        partitions: number;
-        createdAt: string;
-      };
+      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as TopicMeta;
+      const configs = meta.configs ?? {};
+      const logConfig = logConfigFor(this.logConfig, configs);
       const partitions = Array.from({ length: meta.partitions }, (_, p) =>
-        PartitionLog.open(join(this.root, name, String(p)), this.logConfig, this.logger, cleanShutdown),
+        PartitionLog.open(join(this.root, name, String(p)), logConfig, this.logger, cleanShutdown),
       );
       this.topics.set(meta.name, {
         name: meta.name,
         id: Buffer.from(meta.id, 'hex'),
         partitions,
         createdAt: meta.createdAt,
+        configs,
       });
     }
     this.logger.info({ topics: this.topics.size }, 'topics loaded');
@@ -103,39 +111,93 @@ export class TopicStore {
     return this.topics.get(name)?.partitions[index];
   }
 
-  create(name: string, partitions: number): { errorCode: number; message?: string; topic?: Topic } {
+  /** Checks a creation without doing it (CreateTopics validate_only uses it too). */
+  validate(name: string, partitions: number, configs: TopicConfigs = {}): { errorCode: number; message?: string } {
     const problem = topicNameProblem(name);
     if (problem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: problem };
     if (this.topics.has(name))
       return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, message: `topic ${name} already exists` };
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
-      return {
-        errorCode: ErrorCode.INVALID_PARTITIONS,
-        message: `partitions must be 1..${MAX_PARTITIONS}, got ${partitions}`,
-      };
+    const partitionProblem = this.partitionProblem(partitions, 0);
+    if (partitionProblem) return { errorCode: ErrorCode.INVALID_PARTITIONS, message: partitionProblem };
+    for (const [key, value] of Object.entries(configs)) {
+      const configProblem = topicConfigProblem(key, value);
+      if (configProblem) return { errorCode: ErrorCode.INVALID_CONFIG, message: configProblem };
+    }
+    return { errorCode: ErrorCode.NONE };
+  }
+
+  private partitionProblem(total: number, existing: number): string | undefined {
+    if (!Number.isInteger(total) || total < 1 || total > MAX_PARTITIONS) {
+      return `partitions must be 1..${MAX_PARTITIONS}, got ${total}`;
     }
     let hosted = 0;
     for (const t of this.topics.values()) hosted += t.partitions.length;
-    if (hosted + partitions > MAX_TOTAL_PARTITIONS) {
-      return {
-        errorCode: ErrorCode.INVALID_PARTITIONS,
-        message: `the broker hosts at most ${MAX_TOTAL_PARTITIONS} partitions (${hosted} now)`,
-      };
+    if (hosted + total - existing > MAX_TOTAL_PARTITIONS) {
+      return `the broker hosts at most ${MAX_TOTAL_PARTITIONS} partitions (${hosted} now)`;
     }
+    return undefined;
+  }
+
+  private writeMeta(topic: Topic): void {
+    const meta: TopicMeta = {
+      name: topic.name,
+      id: topic.id.toString('hex'),
+      partitions: topic.partitions.length,
+      createdAt: topic.createdAt,
+      configs: topic.configs,
+    };
+    writeFileDurably(join(this.root, topic.name, 'topic.json'), JSON.stringify(meta));
+  }
+
+  create(
+    name: string,
+    partitions: number,
+    configs: TopicConfigs = {},
+  ): { errorCode: number; message?: string; topic?: Topic } {
+    const invalid = this.validate(name, partitions, configs);
+    if (invalid.errorCode !== ErrorCode.NONE) return invalid;
     const dir = join(this.root, name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex');
+    const logConfig = logConfigFor(this.logConfig, configs);
     const logs = Array.from({ length: partitions }, (_, p) =>
-      PartitionLog.open(join(dir, String(p)), this.logConfig, this.logger, true),
+      PartitionLog.open(join(dir, String(p)), logConfig, this.logger, true),
     );
-    const createdAt = new Date().toISOString();
-    writeFileDurably(join(dir, 'topic.json'), JSON.stringify({ name, id: id.toString('hex'), partitions, createdAt }));
+    const topic: Topic = { name, id, partitions: logs, createdAt: new Date().toISOString(), configs: { ...configs } };
+    this.writeMeta(topic);
     syncDir(this.root);
-    const topic: Topic = { name, id, partitions: logs, createdAt };
     this.topics.set(name, topic);
-    this.logger.info({ topic: name, partitions }, 'topic created');
+    this.logger.info({ topic: name, partitions, configs }, 'topic created');
     return { errorCode: ErrorCode.NONE, topic };
+  }
+
+  /** Grows a topic to `total` partitions (Kafka never shrinks them). */
+  addPartitions(name: string, total: number, validateOnly = false): { errorCode: number; message?: string } {
+    const topic = this.topics.get(name);
+    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `topic ${name} does not exist` };
+    const have = topic.partitions.length;
+    if (total <= have) {
+      return {
+        errorCode: ErrorCode.INVALID_PARTITIONS,
+        message: `topic ${name} has ${have} partitions; the new count must be larger, got ${total}`,
+      };
+    }
+    const problem = this.partitionProblem(total, have);
+    if (problem) return { errorCode: ErrorCode.INVALID_PARTITIONS, message: problem };
+    if (validateOnly) return { errorCode: ErrorCode.NONE };
+    const logConfig = logConfigFor(this.logConfig, topic.configs);
+    for (let p = have; p < total; p++) {
+      topic.partitions.push(PartitionLog.open(join(this.root, name, String(p)), logConfig, this.logger, true));
+    }
+    this.writeMeta(topic);
+    this.logger.info({ topic: name, from: have, to: total }, 'partitions added');
+    return { errorCode: ErrorCode.NONE };
+  }
+
+  /** The broker-wide log settings (DescribeConfigs reports topic values against them). */
+  get defaults(): LogConfig {
+    return this.logConfig;
   }
 
   delete(name: string): number {

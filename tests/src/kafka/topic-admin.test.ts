@@ -1,0 +1,95 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+
+const TOPIC_RESOURCE = 2;
+const BROKER_RESOURCE = 4;
+
+describe('topic configuration and partitions through kafkajs admin', () => {
+  let broker: TestBroker;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    broker = await startTestBroker();
+    kafka = new Kafka({ brokers: [broker.brokers], clientId: 'topic-admin', logLevel: logLevel.NOTHING });
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+
+  it('creates a topic with configs, describes them, and refuses unsupported ones', async () => {
+    const topic = randomTopic('configured');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          numPartitions: 2,
+          configEntries: [
+            { name: 'retention.ms', value: '3600000' },
+            { name: 'max.message.bytes', value: '2000' },
+            { name: 'min.insync.replicas', value: '1' },
+          ],
+        },
+      ],
+    });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: TOPIC_RESOURCE, name: topic }],
+    });
+    const entries = Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+    expect(entries).toMatchObject({
+      'retention.ms': '3600000',
+      'max.message.bytes': '2000',
+      'cleanup.policy': 'delete',
+      'min.insync.replicas': '1',
+    });
+
+    const errorTypes = (err: unknown) => ((err as { errors?: { type: string }[] }).errors ?? []).map((e) => e.type);
+    const compacted = await admin
+      .createTopics({
+        topics: [{ topic: randomTopic('compacted'), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      })
+      .catch((err: unknown) => err);
+    expect(errorTypes(compacted)).toEqual(['INVALID_CONFIG']);
+    const badValue = await admin
+      .createTopics({
+        topics: [{ topic: randomTopic('bad'), configEntries: [{ name: 'retention.ms', value: 'soon' }] }],
+      })
+      .catch((err: unknown) => err);
+    expect(errorTypes(badValue)).toEqual(['INVALID_CONFIG']);
+
+    // max.message.bytes applies to produce.
+    const producer = kafka.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    await expect(producer.send({ topic, messages: [{ value: 'x'.repeat(5000) }] })).rejects.toThrow();
+    await producer.send({ topic, messages: [{ value: 'small' }] });
+    await producer.disconnect();
+
+    const brokerConfigs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: BROKER_RESOURCE, name: '1' }],
+    });
+    expect(brokerConfigs.resources[0]?.configEntries.map((e) => e.configName)).toContain('num.partitions');
+    await admin.disconnect();
+  });
+
+  it('adds partitions to a topic and producers and consumers use them', async () => {
+    const topic = randomTopic('grow');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    await admin.createPartitions({ topicPartitions: [{ topic, count: 4 }] });
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    expect(meta.topics[0]?.partitions.map((p) => p.partitionId).sort()).toEqual([0, 1, 2, 3]);
+    await expect(admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] })).rejects.toThrow();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'on-3', partition: 3 }] });
+    await producer.disconnect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    expect(offsets.find((o) => o.partition === 3)?.high).toBe('1');
+    await admin.disconnect();
+  });
+});
