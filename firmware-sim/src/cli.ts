@@ -34,7 +34,9 @@ Device k listens on port P + floor((k-1)/247) with unit id ((k-1) mod 247) + 1, 
   --mqtt-url URL          broker for MQTT-native devices (default $YSH_MQTT_URL)
   --mqtt-devices M        MQTT-native devices added after the Modbus ones (default 0)
   --mqtt-period D         publish period on the simulated clock (default 10s)
-  --mqtt-topic-prefix T   topic prefix (default ysh-sim): T/<site>/<device>/readings`;
+  --mqtt-topic-prefix T   topic prefix (default ysh-sim): T/<site>/<device>/readings
+  --rtu-path PATH         also serve the first 247 Modbus devices as RTU slaves (unit 1..247) on this serial port
+  --rtu-baud B            serial speed for --rtu-path (default 9600)`;
 
 export const simCommand: CliCommand = {
   name: 'sim',
@@ -58,6 +60,8 @@ export const simCommand: CliCommand = {
       'mqtt-devices': { type: 'string' },
       'mqtt-period': { type: 'string' },
       'mqtt-topic-prefix': { type: 'string' },
+      'rtu-path': { type: 'string' },
+      'rtu-baud': { type: 'string' },
     });
     const config = loadSimConfig(process.env);
     const logger = createLogger('firmware-sim', { level: config.logLevel });
@@ -98,8 +102,12 @@ export const simCommand: CliCommand = {
       mqtt: mqttUrl ? { url: mqttUrl, periodMs, topicPrefix: f['mqtt-topic-prefix'] ?? 'ysh-sim' } : undefined,
       logger,
     });
+    if (f['rtu-path']) {
+      await sim.serveRtu(f['rtu-path'], { baudRate: intFlag('rtu-baud', f['rtu-baud'], 9600, 300, 4_000_000) });
+    }
     logger.info(
       {
+        rtuPath: f['rtu-path'],
         ports: sim.ports,
         controlUrl: sim.controlUrl,
         base: sim.base,

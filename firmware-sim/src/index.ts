@@ -10,3 +10,4 @@ export { startModbusTcpServer } from './modbus/tcp-server.ts';
 export type { MqttReading } from './mqtt/publisher.ts';
 export * from './fleet.ts';
 export * from './spawn.ts';
+export { startModbusRtuServer, crc16, type ModbusRtuServer } from './modbus/rtu-server.ts';

@@ -6,6 +6,7 @@ import { defaultDevice, DEFAULT_SITE, type DeviceSpec, type SiteSpec } from './d
 import { SimulatedDevice, type DeviceTruth } from './device/simulated-device.ts';
 import { SimError, unknownDevice } from './errors.ts';
 import { parseFault, type Fault, type FaultType } from './faults.ts';
+import { startModbusRtuServer, type ModbusRtuServer } from './modbus/rtu-server.ts';
 import { startModbusTcpServer, type ModbusTcpServer } from './modbus/tcp-server.ts';
 import { startMqttPublisher, type MqttPublisher } from './mqtt/publisher.ts';
 import { scheduleScenario, type Scenario } from './scenario.ts';
@@ -73,6 +74,11 @@ export interface Simulator {
   /** Accepts a Fault or its JSON description (validated; errors name the field). */
   injectFault(id: string, fault: Fault | unknown): Fault;
   clearFault(id: string, type: FaultType | 'all', mppt?: number): boolean;
+  /**
+   * Also serves Modbus RTU on a serial port (e.g. one end of a socat pty pair):
+   * the listed devices (default: the first 247 Modbus devices) with unit ids 1, 2, … in order.
+   */
+  serveRtu(path: string, options?: { deviceIds?: string[]; baudRate?: number }): Promise<ModbusRtuServer>;
   clockState(): ClockState;
   setSpeed(speed: number): void;
   advance(ms: number): void;
@@ -195,6 +201,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return info;
   });
 
+  const rtuServers: ModbusRtuServer[] = [];
   const sim: Simulator = {
     host,
     controlUrl: undefined,
@@ -217,6 +224,26 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       options.logger?.info({ device: id, type, mppt }, 'fault cleared');
       return had;
     },
+    async serveRtu(path, rtuOptions = {}) {
+      const list = rtuOptions.deviceIds ? rtuOptions.deviceIds.map(get) : modbusDevices.slice(0, UNITS_PER_PORT);
+      if (list.length > UNITS_PER_PORT) {
+        throw new SimError(
+          'SIM_BAD_FLEET',
+          `rtu: at most ${UNITS_PER_PORT} devices share a serial bus, got ${list.length}`,
+        );
+      }
+      const byUnit = new Map(list.map((d, i) => [i + 1, d]));
+      const server = await startModbusRtuServer({
+        path,
+        baudRate: rtuOptions.baudRate,
+        lookup: (unit) => byUnit.get(unit),
+        ctx,
+      }).catch((err: unknown) => {
+        throw new SimError('SIM_LISTEN_FAILED', `Modbus RTU on ${path}: ${String(err)}`, { cause: err });
+      });
+      rtuServers.push(server);
+      return server;
+    },
     clockState: () => clock.state(),
     setSpeed: (x) => clock.setSpeed(x),
     advance: (ms) => clock.advance(ms),
@@ -233,6 +260,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     async close() {
       await control?.close();
       await publisher?.close();
+      await Promise.all(rtuServers.map((s) => s.close()));
       await Promise.all(servers.map((s) => s.close()));
     },
   };

@@ -1,0 +1,98 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeModel, toContractMetrics } from '@ysh/common/sunspec';
+import { startSimulator, type Simulator } from '@ysh/firmware-sim';
+import ModbusSerial from 'modbus-serial';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasTool } from '../helpers/services.ts';
+
+const run = promisify(execFile);
+type Client = InstanceType<typeof import('modbus-serial')['default']>;
+const ModbusClient = ModbusSerial as unknown as new () => Client;
+
+describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
+  let dir: string;
+  let socat: ChildProcess;
+  let sim: Simulator;
+  let client: Client;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ysh-rtu-'));
+    socat = spawn('socat', [`pty,raw,echo=0,link=${dir}/sim`, `pty,raw,echo=0,link=${dir}/client`], {
+      stdio: 'ignore',
+    });
+    const deadline = Date.now() + 5000;
+    while (!(existsSync(`${dir}/sim`) && existsSync(`${dir}/client`))) {
+      if (Date.now() > deadline) throw new Error('socat did not create the pty pair');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    sim = await startSimulator({ devices: 4, port: 0, seed: 2, speed: 0, start: Date.parse('2026-11-21T15:00:00Z') });
+    await sim.serveRtu(`${dir}/sim`);
+    client = new ModbusClient();
+    await client.connectRTUBuffered(`${dir}/client`, { baudRate: 9600 });
+    client.setTimeout(300);
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (client?.isOpen ? client.close(() => resolve()) : resolve()));
+    await sim?.close();
+    socat?.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(!hasTool('mbpoll'))('mbpoll (RTU mode) reads the SunS marker of unit 2', async () => {
+    const { stdout } = await run('mbpoll', [
+      '-m',
+      'rtu',
+      '-b',
+      '9600',
+      '-P',
+      'none',
+      '-a',
+      '2',
+      '-r',
+      '40001',
+      '-c',
+      '2',
+      '-t',
+      '4:hex',
+      '-1',
+      '-o',
+      '1',
+      `${dir}/client`,
+    ]);
+    expect(stdout).toMatch(/\[40001\]:\s+0x5375/);
+    expect(stdout).toMatch(/\[40002\]:\s+0x6E53/);
+  });
+
+  it('modbus-serial (RTU) reads model 103 equal to the ground truth', async () => {
+    client.setID(3);
+    const r = await client.readHoldingRegisters(40070, 52);
+    const decoded = decodeModel(r.data);
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    const truth = sim.groundTruth('inv-0003').metrics;
+    const metrics = toContractMetrics([decoded.model]);
+    for (const [k, v] of Object.entries(metrics)) expect(v, k).toBe(truth[k]);
+    expect(metrics.ac_power_w).toBeGreaterThan(1000);
+  });
+
+  it('answers exceptions in RTU framing and stays silent for unknown units and communication loss', async () => {
+    client.setID(1);
+    await expect(client.readHoldingRegisters(41000, 2)).rejects.toMatchObject({ modbusCode: 2 });
+    client.setID(9);
+    await expect(client.readHoldingRegisters(40000, 2)).rejects.toMatchObject({
+      message: expect.stringMatching(/Timed out/i),
+    });
+    sim.injectFault('inv-0004', { type: 'comm-loss' });
+    client.setID(4);
+    await expect(client.readHoldingRegisters(40000, 2)).rejects.toMatchObject({
+      message: expect.stringMatching(/Timed out/i),
+    });
+    sim.clearFault('inv-0004', 'comm-loss');
+    expect((await client.readHoldingRegisters(40000, 2)).data).toEqual([0x5375, 0x6e53]);
+  });
+});
