@@ -81,7 +81,7 @@ export const simCommand: CliCommand = {
     }
     const mqttDevices = intFlag('mqtt-devices', f['mqtt-devices'], 0, 0, 5000);
     const mqttUrl = f['mqtt-url'] ?? config.mqttUrl;
-    if ((mqttDevices > 0 || f.fleet) && mqttDevices > 0 && !mqttUrl) {
+    if (mqttDevices > 0 && !mqttUrl) {
       throw new ConfigError('--mqtt-url', 'MQTT devices need a broker URL (or set YSH_MQTT_URL)');
     }
     const speed = numberFlag('speed', f.speed, 1, 0, 100_000);
