@@ -102,6 +102,9 @@ export const simCommand: CliCommand = {
       mqtt: mqttUrl ? { url: mqttUrl, periodMs, topicPrefix: f['mqtt-topic-prefix'] ?? 'ysh-sim' } : undefined,
       logger,
     });
+    // Signal handlers go in before "ready" is logged: whoever waits for that line may stop us at once.
+    const shutdown = gracefulShutdown({ logger });
+    shutdown.add({ name: 'close simulator', run: () => sim.close() });
     if (f['rtu-path']) {
       await sim.serveRtu(f['rtu-path'], { baudRate: intFlag('rtu-baud', f['rtu-baud'], 9600, 300, 4_000_000) });
     }
@@ -119,8 +122,6 @@ export const simCommand: CliCommand = {
       },
       'simulator ready',
     );
-    const shutdown = gracefulShutdown({ logger });
-    shutdown.add({ name: 'close simulator', run: () => sim.close() });
     await new Promise<void>(() => {});
   },
 };
