@@ -68,6 +68,8 @@ describe('PartitionLog', () => {
     expect(log.segmentCount).toBeGreaterThanOrEqual(2);
     expect(readAll(log)).toEqual(Array.from({ length: 180 }, (_, i) => `value-${i}`));
     expect(readAll(log, 101)).toEqual(Array.from({ length: 79 }, (_, i) => `value-${i + 101}`));
+    // Closed segments release their descriptors: only the active one and the one last read stay open.
+    expect(log.segmentsWithOpenFiles).toBeLessThanOrEqual(2);
     expect(log.read(181, 100).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     expect(log.read(180, 100)).toMatchObject({ errorCode: 0, bytes: 0 });
     log.close();
@@ -87,6 +89,7 @@ describe('PartitionLog', () => {
     for (let i = 0; i < 30; i++) log.append(batch(i * 2, 2));
     log.close();
     const again = PartitionLog.open(dir, config, logger, true);
+    expect(again.segmentsWithOpenFiles).toBe(1);
     expect(again.nextOffset).toBe(60);
     expect(readAll(again)).toHaveLength(60);
     expect(again.append(batch(60, 1))).toMatchObject({ baseOffset: 60 });

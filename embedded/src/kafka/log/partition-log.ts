@@ -54,6 +54,8 @@ export class PartitionLog {
   private segments: Segment[] = [];
   private readonly producers = new ProducerState();
   private syncing: Promise<void> | undefined;
+  /** The closed segment whose file is kept open for readers (consumers usually read one at a time). */
+  private readSegment: Segment | undefined;
   private syncAgain = false;
   private dirty = false;
   private readonly waiters = new Set<() => void>();
@@ -87,6 +89,7 @@ export class PartitionLog {
         const fromOffset = from === 0 ? base : seg.read(from, 8).readBigInt64BE(0);
         const r = scanSegment(seg, from, Number(fromOffset), false);
         seg.nextOffset = r.nextOffset;
+        seg.closeFiles();
         continue;
       }
       log.recoverActive(seg, cleanShutdown);
@@ -148,6 +151,11 @@ export class PartitionLog {
     return total;
   }
 
+  /** Segments currently holding open file descriptors (the active one, and at most one being read). */
+  get segmentsWithOpenFiles(): number {
+    return this.segments.filter((s) => s.hasOpenFiles).length;
+  }
+
   get segmentCount(): number {
     return this.segments.length;
   }
@@ -186,6 +194,7 @@ export class PartitionLog {
     const old = this.active;
     fdatasyncSync(old.fd);
     fdatasyncSync(old.indexFd);
+    old.closeFiles();
     this.segments.push(new Segment(this.dir, old.nextOffset, true));
     this.logger.debug({ dir: this.dir, base: old.nextOffset }, 'rolled segment');
   }
@@ -203,6 +212,7 @@ export class PartitionLog {
     while (si > 0 && this.segments[si]!.baseOffset > offset) si--;
     let seg = this.segments[si]!;
     while (seg.nextOffset <= offset && si < this.segments.length - 1) seg = this.segments[++si]!;
+    this.keepOpen(seg);
     let pos = seg.lookup(offset);
     let want = Math.max(maxBytes, 1) + this.config.indexIntervalBytes + 64 * 1024;
     let buf = seg.read(pos, want);
@@ -241,6 +251,12 @@ export class PartitionLog {
     return { errorCode: 0, chunks: out.length > 0 ? [out] : [], bytes: out.length };
   }
 
+  private keepOpen(seg: Segment): void {
+    if (seg === this.active || seg === this.readSegment) return;
+    if (this.readSegment && this.readSegment !== this.active) this.readSegment.closeFiles();
+    this.readSegment = seg;
+  }
+
   /**
    * First offset whose record timestamp is >= ts, with that timestamp (-1 when none), as ListOffsets
    * needs. Batches are found by their max timestamp; inside an uncompressed or
@@ -252,14 +268,14 @@ export class PartitionLog {
       scanSegment(seg, 0, seg.baseOffset, false, (b) => {
         if (!found && b.maxTimestamp >= ts) found = b;
       });
-      if (found) {
-        return (
-          exactOffset(seg.read(found.position, found.size), ts) ?? {
+      const result = found
+        ? (exactOffset(seg.read(found.position, found.size), ts) ?? {
             offset: found.baseOffset,
             timestamp: found.maxTimestamp,
-          }
-        );
-      }
+          })
+        : undefined;
+      if (seg !== this.active && seg !== this.readSegment) seg.closeFiles();
+      if (result) return result;
     }
     return { offset: -1, timestamp: -1 };
   }
@@ -323,7 +339,7 @@ export class PartitionLog {
     if (this.closed) return;
     for (const s of this.segments) {
       try {
-        fdatasyncSync(s.fd);
+        if (s.hasOpenFiles) fdatasyncSync(s.fd);
       } catch {
         // closing anyway
       }

@@ -1,4 +1,14 @@
-import { constants, closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** Makes a new file's directory entry durable (a segment created by a roll must survive a power cut). */
@@ -24,8 +34,8 @@ export function segmentName(baseOffset: number, ext: 'log' | 'index'): string {
 export class Segment {
   readonly logPath: string;
   readonly indexPath: string;
-  readonly fd: number;
-  readonly indexFd: number;
+  private logFd: number | undefined;
+  private idxFd: number | undefined;
   size: number;
   /** Offset after the last batch written here. */
   nextOffset: number;
@@ -42,13 +52,40 @@ export class Segment {
   ) {
     this.logPath = join(dir, segmentName(baseOffset, 'log'));
     this.indexPath = join(dir, segmentName(baseOffset, 'index'));
-    this.fd = openSync(this.logPath, create ? 'wx+' : 'r+');
-    this.indexFd = openSync(this.indexPath, constants.O_RDWR | constants.O_CREAT | (create ? constants.O_TRUNC : 0));
-    if (create) syncDir(dir);
-    const st = fstatSync(this.fd);
+    if (create) {
+      this.logFd = openSync(this.logPath, 'wx+');
+      this.idxFd = openSync(this.indexPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC);
+      syncDir(dir);
+    }
+    const st = statSync(this.logPath);
     this.size = st.size;
     this.lastAppendMs = create ? Date.now() : st.mtimeMs;
     this.nextOffset = baseOffset;
+  }
+
+  /**
+   * File descriptors are opened on first use: closed segments release theirs
+   * (closeFiles) so a long log does not hold two descriptors per segment.
+   */
+  get fd(): number {
+    this.logFd ??= openSync(this.logPath, 'r+');
+    return this.logFd;
+  }
+
+  get indexFd(): number {
+    this.idxFd ??= openSync(this.indexPath, constants.O_RDWR | constants.O_CREAT);
+    return this.idxFd;
+  }
+
+  get hasOpenFiles(): boolean {
+    return this.logFd !== undefined || this.idxFd !== undefined;
+  }
+
+  closeFiles(): void {
+    if (this.logFd !== undefined) closeSync(this.logFd);
+    if (this.idxFd !== undefined) closeSync(this.idxFd);
+    this.logFd = undefined;
+    this.idxFd = undefined;
   }
 
   get indexEntries(): number {
@@ -142,7 +179,6 @@ export class Segment {
   }
 
   close(): void {
-    closeSync(this.fd);
-    closeSync(this.indexFd);
+    this.closeFiles();
   }
 }
