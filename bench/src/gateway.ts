@@ -270,7 +270,8 @@ export const gatewayBenchmark: Benchmark = {
       const profile = process.env.YSH_BENCH_GATEWAY_PROFILE
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.YSH_BENCH_GATEWAY_PROFILE}`]
         : [];
-      const gw = await spawnUntil([...profile, GATEWAY_MAIN, '--port', '0'], env, '"gateway listening"');
+      const flags = (process.env.YSH_BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
+      const gw = await spawnUntil([...profile, ...flags, GATEWAY_MAIN, '--port', '0'], env, '"gateway listening"');
       procs.push(gw.proc);
       const url = new URL(gw.line.url as string);
 
@@ -286,8 +287,8 @@ export const gatewayBenchmark: Benchmark = {
 
       const rows: BenchRow[] = [];
       const scenarios = [
-        { tag: 'b100', size: 100, batches: 3000, concurrency: 32 },
-        { tag: 'b1000', size: 1000, batches: 300, concurrency: 8 },
+        { tag: 'b100', size: 100, batches: 3000, concurrency: 16 },
+        { tag: 'b1000', size: 1000, batches: 300, concurrency: 4 },
       ];
       // Warm-up: JIT, connections, device registration of the warm-up sites.
       {

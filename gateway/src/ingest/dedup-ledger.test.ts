@@ -44,6 +44,18 @@ for (const s of stores) {
       expect(await l.claim(keys)).toEqual(['new', 'new']);
     });
 
+    it('forgets a stored reading after the dedup horizon', async () => {
+      const kv = s.open();
+      opened.push(kv);
+      const l = new DedupLedger(kv, { horizonMs: 60, pendingTtlMs: 60_000 });
+      const keys = [DedupLedger.key('h', 1)];
+      expect(await l.claim(keys)).toEqual(['new']);
+      await l.commit(keys);
+      expect(await l.claim(keys)).toEqual(['duplicate']);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await l.claim(keys)).toEqual(['new']);
+    });
+
     it('lets a claim left by a crashed request expire after its short TTL', async () => {
       const l = ledger(50);
       const keys = [DedupLedger.key('c', 1)];

@@ -28,7 +28,9 @@ export interface MqttBridge {
 
 /** Level of the filter's `+` that names the site. */
 export function siteOfTopic(filter: string, topic: string): string | undefined {
-  const f = filter.split('/');
+  // A shared subscription ($share/<group>/<filter>) delivers topics of the inner filter.
+  const inner = filter.startsWith('$share/') ? filter.split('/').slice(2).join('/') : filter;
+  const f = inner.split('/');
   const t = topic.split('/');
   if (f.length !== t.length) return undefined;
   const at = f.indexOf('+');

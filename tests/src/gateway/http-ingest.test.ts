@@ -290,30 +290,35 @@ for (const backend of BACKENDS)
     });
   });
 
-describe('per-site rate limit', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ YSH_GATEWAY_RATE_LIMIT: '3', YSH_GATEWAY_RATE_WINDOW: '1h' });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+for (const backend of BACKENDS)
+  describe.skipIf(!backend.enabled)(`per-site rate limit (${backend.name})`, () => {
+    let h: Harness;
+    let deps: { db?: TestDatabase; kv?: KvStore } = {};
+    beforeAll(async () => {
+      deps = await backend.open();
+      h = await startHarness({ YSH_GATEWAY_RATE_LIMIT: '3', YSH_GATEWAY_RATE_WINDOW: '1h' }, deps);
+    });
+    afterAll(async () => {
+      await h?.close();
+      await deps.db?.close();
+      await deps.kv?.close();
+    });
 
-  it('answers 429 with Retry-After past the limit, counting each site on its own', async () => {
-    const a = await siteWithToken(h.gateway, 'rl-a');
-    const b = await siteWithToken(h.gateway, 'rl-b');
-    const send = (token: string, site: string, seq: number) =>
-      h.gateway.app.inject({
-        method: 'POST',
-        url: '/v1/telemetry',
-        headers: { authorization: `Bearer ${token}` },
-        payload: batch(site, [reading(site, `${site}-inv`, seq)]),
-      });
-    for (let i = 0; i < 3; i++) expect((await send(a, 'rl-a', i)).statusCode).toBe(200);
-    const limited = await send(a, 'rl-a', 9);
-    expect(limited.statusCode).toBe(429);
-    expect(limited.json().error).toMatchObject({ code: 'GW_RATE_LIMITED', retriable: true });
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await send(b, 'rl-b', 1)).statusCode).toBe(200);
+    it('answers 429 with Retry-After past the limit, counting each site on its own', async () => {
+      const a = await siteWithToken(h.gateway, 'rl-a');
+      const b = await siteWithToken(h.gateway, 'rl-b');
+      const send = (token: string, site: string, seq: number) =>
+        h.gateway.app.inject({
+          method: 'POST',
+          url: '/v1/telemetry',
+          headers: { authorization: `Bearer ${token}` },
+          payload: batch(site, [reading(site, `${site}-inv`, seq)]),
+        });
+      for (let i = 0; i < 3; i++) expect((await send(a, 'rl-a', i)).statusCode).toBe(200);
+      const limited = await send(a, 'rl-a', 9);
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().error).toMatchObject({ code: 'GW_RATE_LIMITED', retriable: true });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await send(b, 'rl-b', 1)).statusCode).toBe(200);
+    });
   });
-});
