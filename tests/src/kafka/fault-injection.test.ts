@@ -78,4 +78,21 @@ describe('fault injection through the broker control hook', () => {
     await admin.disconnect();
     await producer.disconnect();
   });
+
+  it('refuses a transactional producer with a clear error instead of hanging', async () => {
+    const producer = kafka.producer({
+      transactionalId: 'tx-1',
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: 1, initialRetryTime: 50 },
+    });
+    await producer.connect();
+    const failure = await producer.transaction().then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    // FindCoordinator(transaction) answers INVALID_REQUEST; kafkajs reports it as a coordinator failure.
+    expect(failure?.message).toMatch(/coordinator/i);
+    await producer.disconnect();
+  });
 });

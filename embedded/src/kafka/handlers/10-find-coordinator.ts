@@ -1,9 +1,12 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { findCoordinatorRequest, findCoordinatorResponse } from '../protocol/apis/find-coordinator.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
 import type { Decoded } from '../protocol/schema.ts';
 import type { ApiHandler } from './types.ts';
 
-/** A single node coordinates every group. */
+const TRANSACTION = 1;
+
+/** A single node coordinates every group; transactions are not served, and said so. */
 export const findCoordinatorHandler: ApiHandler = {
   apiKey: ApiKey.FindCoordinator,
   name: 'FindCoordinator',
@@ -11,7 +14,17 @@ export const findCoordinatorHandler: ApiHandler = {
   maxVersion: 2,
   request: findCoordinatorRequest,
   response: findCoordinatorResponse,
-  handle(state, _req: Decoded) {
+  handle(state, req: Decoded) {
+    if (req.keyType === TRANSACTION) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: 'transactions are not supported by the embedded broker',
+        nodeId: -1,
+        host: '',
+        port: -1,
+      };
+    }
     return {
       throttleTimeMs: 0,
       errorCode: 0,
