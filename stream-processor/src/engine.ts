@@ -98,6 +98,9 @@ export class ProcessorEngine {
       state = {};
       this.ruleState.set(result.device, state);
     }
+    // Rules run most specific first; once one finds the cause (bad now, or its incident still open),
+    // the vaguer ones below it are not judged for this window: one fault, one alert.
+    let explained = false;
     for (const rule of DEVICE_RULES) {
       const params = ruleParams(this.options.rules, rule.name);
       if (!params.enabled) continue;
@@ -106,8 +109,10 @@ export class ProcessorEngine {
         slot = { h: emptyHysteresis() };
         state[rule.name] = slot;
       }
-      const { verdict, state: s } = rule.evaluate(result, params, slot.s);
-      if (s !== undefined) slot.s = s;
+      const evaluated = rule.evaluate(result, params, slot.s);
+      if (evaluated.state !== undefined) slot.s = evaluated.state;
+      const verdict = explained ? null : evaluated.verdict;
+      if (verdict?.bad || slot.h.open) explained = true;
       const t = stepHysteresis(
         slot.h,
         verdict,

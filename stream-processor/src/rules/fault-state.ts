@@ -6,10 +6,10 @@ export interface FaultStateParams extends RuleCommon {
   eventMask: number;
 }
 
+/** Fault bits by default; a blown string fuse is left to the MPPT-imbalance rule, which says which string. */
 export const DEFAULT_FAULT_EVENT_MASK =
   (1 << EVENT_BITS.GROUND_FAULT) |
   (1 << EVENT_BITS.DC_OVER_VOLT) |
-  (1 << EVENT_BITS.BLOWN_STRING_FUSE) |
   (1 << EVENT_BITS.MEMORY_LOSS) |
   (1 << EVENT_BITS.HW_TEST_FAILURE);
 
@@ -29,7 +29,8 @@ export const faultState: DeviceRule<FaultStateParams> = {
     const bad = r.faultSamples > 0 || bits !== 0;
     const parts: string[] = [];
     if (r.faultSamples > 0) parts.push(`operating state FAULT in ${r.faultSamples} of ${r.samples} readings`);
-    if (bits !== 0) parts.push(`events ${bitNames(bits)}`);
+    // Name every raised bit (not only the fault ones): "GRID_DISCONNECT, AC_UNDER_VOLT" says why St=7.
+    if (bad && r.eventsMask !== 0) parts.push(`events ${bitNames(r.eventsMask)}`);
     return {
       verdict: {
         bad,

@@ -2,8 +2,22 @@ import { emptyHysteresis, incidentId, stepHysteresis, type HysteresisState } fro
 import type { AlertTransition } from '../alerts/types.ts';
 import type { CommLossFinding } from './comm-loss.ts';
 import type { RulesConfig } from './config.ts';
+import { faultState } from './fault-state.ts';
+import { frozenValues } from './frozen-values.ts';
 import { PEER_RULES, ruleParams } from './index.ts';
-import type { PeerContext, Verdict } from './types.ts';
+import { mpptImbalance } from './mppt-imbalance.ts';
+import { overTemperature } from './over-temperature.ts';
+import type { DeviceRule, PeerContext, RuleCommon, Verdict } from './types.ts';
+
+/** Device rules that judge a window on its own (no memory), so peers can ask them. */
+const CAUSE_RULES = [faultState, overTemperature, mpptImbalance, frozenValues] as unknown as DeviceRule<RuleCommon>[];
+
+function explainedByDevice(self: PeerContext, rules: RulesConfig): boolean {
+  return CAUSE_RULES.some((rule) => {
+    const params = ruleParams(rules, rule.name);
+    return params.enabled && rule.evaluate(self.result, params, undefined).verdict?.bad === true;
+  });
+}
 
 /** Hysteresis memory of peer rules, keyed `${device}/${rule}`. */
 export type PeerState = Map<string, HysteresisState>;
@@ -11,20 +25,24 @@ export type PeerState = Map<string, HysteresisState>;
 /**
  * Judges every device of one site window against its peers (the other
  * devices of the same site and window) and steps each rule's hysteresis.
- * A device producing nothing is not also reported for low specific yield.
+ * A device producing nothing is not also reported for low specific yield, and
+ * a device whose own window already shows the cause (fault state, over-
+ * temperature, a failed string, frozen values) is not judged by its peers:
+ * one fault, one alert. Decided from the window alone, so it does not depend
+ * on timing or on which instance judges.
  */
 export function evaluatePeers(contexts: PeerContext[], rules: RulesConfig, state: PeerState): AlertTransition[] {
   const out: AlertTransition[] = [];
   const sorted = [...contexts].sort((a, b) => (a.result.device < b.result.device ? -1 : 1));
   for (const self of sorted) {
     const peers = sorted.filter((p) => p !== self);
-    let dead = false;
+    let dead = explainedByDevice(self, rules);
     for (const rule of PEER_RULES) {
       const params = ruleParams(rules, rule.name);
       if (!params.enabled) continue;
       let verdict: Verdict | null = rule.evaluate(self, peers, params);
+      if (dead) verdict = null;
       if (rule.name === 'no_production' && verdict?.bad) dead = true;
-      if (rule.name === 'specific_yield' && dead) verdict = null;
       const key = `${self.result.device}/${rule.name}`;
       let h = state.get(key);
       if (!h) {

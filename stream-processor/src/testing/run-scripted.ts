@@ -43,13 +43,8 @@ export function runScripted(
       if (list.length === devicesBySite.get(result.site)?.size) {
         pending.delete(key);
         const np = options.nameplateWp;
-        transitions.push(
-          ...evaluatePeers(
-            list.map((x) => ({ result: x, nameplateWp: np })),
-            rules,
-            peerState,
-          ),
-        );
+        const contexts = list.map((x) => ({ result: x, nameplateWp: np }));
+        transitions.push(...evaluatePeers(contexts, rules, peerState));
       }
     }
   };

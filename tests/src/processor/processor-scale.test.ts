@@ -59,14 +59,13 @@ describe('stream processor on the embedded Kafka broker', () => {
     expect(sameResults(expected, one.results)).toEqual([]);
     expect(one.alerts.map((a) => a.split(' ').slice(1, 3).join(' ')).sort()).toEqual([
       'fault_state site-b/inv-b2',
-      'no_production site-b/inv-b2',
       'over_temperature site-a/inv-a3',
     ]);
     expect(one.alerts.every((a) => a.endsWith('resolved'))).toBe(true);
     const { rows } = await one.db.pool.query<{ n: string }>(
       "SELECT count(*) AS n FROM notification_outbox WHERE channel = 'kafka' AND delivered_at IS NOT NULL",
     );
-    expect(Number(rows[0]?.n)).toBe(6);
+    expect(Number(rows[0]?.n)).toBe(4);
   });
 
   it('two instances in one group over 6 partitions give the same results and alerts as one', async () => {
