@@ -297,11 +297,13 @@ export class PartitionLog {
     }
     if (!this.dirty || this.closed) return Promise.resolve();
     this.dirty = false;
-    const fd = this.active.fd;
+    const segment = this.active;
     this.syncing = new Promise<void>((resolve, reject) => {
-      fdatasync(fd, (err) => {
+      fdatasync(segment.fd, (err) => {
         this.syncing = undefined;
-        if (err && !this.closed) reject(err);
+        // A roll fdatasyncs and closes the old segment itself, so an error on its
+        // (now closed) descriptor loses nothing.
+        if (err && !this.closed && segment === this.active) reject(err);
         else resolve();
       });
     });
