@@ -23,6 +23,7 @@ Options:
   --fsync <batch|ms>       fsync each produce before acknowledging, or every <ms> (default: 1000)
   --retention-ms <n>       delete closed segments older than this
   --retention-bytes <n>    per partition, delete oldest closed segments above this size
+  --segment-bytes <n>      roll to a new segment file past this size (default: 134217728)
   -h, --help               this text`;
 
 const flags = {
@@ -34,6 +35,7 @@ const flags = {
   fsync: { type: 'string' },
   'retention-ms': { type: 'string' },
   'retention-bytes': { type: 'string' },
+  'segment-bytes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -57,6 +59,7 @@ export const brokerCommand: CliCommand = {
       defaultPartitions: config.defaultPartitions,
       fsync: config.fsync,
       retention: { ms: config.retentionMs, bytes: config.retentionBytes },
+      segmentBytes: config.segmentBytes,
       logger,
       registry,
     });

@@ -10,6 +10,7 @@ export interface BrokerCliConfig {
   fsync: 'batch' | { intervalMs: number };
   retentionMs: number | undefined;
   retentionBytes: number | undefined;
+  segmentBytes: number | undefined;
   logLevel: LogLevel;
 }
 
@@ -22,6 +23,7 @@ export interface BrokerFlags {
   fsync?: string;
   'retention-ms'?: string;
   'retention-bytes'?: string;
+  'segment-bytes'?: string;
 }
 
 /** `--fsync batch` or `--fsync <interval ms>`. */
@@ -46,6 +48,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv, flags: BrokerFlags = {}
     fsync: parseFsync(flags.fsync),
     retentionMs: optionalInt('retention-ms', flags['retention-ms']),
     retentionBytes: optionalInt('retention-bytes', flags['retention-bytes']),
+    segmentBytes:
+      flags['segment-bytes'] === undefined ? undefined : intFlag('segment-bytes', flags['segment-bytes'], 0, 1024),
     logLevel: common.logLevel,
   });
 }

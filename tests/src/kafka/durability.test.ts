@@ -10,7 +10,11 @@ const MAIN = join(import.meta.dirname, '..', '..', '..', 'embedded', 'src', 'kaf
 const PARTITIONS = 3;
 
 /** Starts `embedded/src/kafka/main.ts` as its own process and resolves with its port once it listens. */
-function startBrokerProcess(dataDir: string, fsync: string): Promise<{ proc: ChildProcess; brokers: string }> {
+function startBrokerProcess(
+  dataDir: string,
+  fsync: string,
+  segmentBytes: number,
+): Promise<{ proc: ChildProcess; brokers: string }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
@@ -28,6 +32,8 @@ function startBrokerProcess(dataDir: string, fsync: string): Promise<{ proc: Chi
         String(PARTITIONS),
         '--fsync',
         fsync,
+        '--segment-bytes',
+        String(segmentBytes),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, YSH_LOG_LEVEL: 'info' } },
     );
@@ -58,8 +64,12 @@ describe('durability: broker process killed with SIGKILL while producing with ac
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  for (const fsync of ['1000', 'batch']) {
-    it(`keeps every acknowledged message, in order per partition (fsync ${fsync === 'batch' ? 'per batch' : `every ${fsync} ms`})`, async () => {
+  for (const [fsync, segmentBytes] of [
+    ['1000', 128 * 1024 * 1024],
+    ['batch', 64 * 1024],
+  ] as const) {
+    const policy = fsync === 'batch' ? 'per batch' : `every ${fsync} ms`;
+    it(`keeps every acknowledged message, in order per partition (fsync ${policy}, ${segmentBytes} B segments)`, async () => {
       const dataDir = await mkdtemp(join(tmpdir(), 'ysh-kafka-durable-'));
       dirs.push(dataDir);
       const topic = 'durable';
@@ -67,7 +77,7 @@ describe('durability: broker process killed with SIGKILL while producing with ac
       let seq = 0;
 
       for (let round = 0; round < 4; round++) {
-        const { proc, brokers } = await startBrokerProcess(dataDir, fsync);
+        const { proc, brokers } = await startBrokerProcess(dataDir, fsync, segmentBytes);
         procs.push(proc);
         const kafka = new Kafka({
           brokers: [brokers],
@@ -100,7 +110,7 @@ describe('durability: broker process killed with SIGKILL while producing with ac
         await producer.disconnect().catch(() => {});
       }
 
-      const { proc, brokers } = await startBrokerProcess(dataDir, fsync);
+      const { proc, brokers } = await startBrokerProcess(dataDir, fsync, segmentBytes);
       procs.push(proc);
       const kafka = new Kafka({ brokers: [brokers], clientId: 'durable-check', logLevel: logLevel.NOTHING });
       const admin = kafka.admin();
