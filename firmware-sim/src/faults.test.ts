@@ -126,6 +126,18 @@ describe('faults injected through the HTTP control API, observed over Modbus', (
     expect(after).toBeLessThan(2000);
   });
 
+  it('clock-skew: a Modbus device carries its clock error in the model 160 Tms registers', async () => {
+    const tmsOf = async () => {
+      const { models } = await read('inv-0011');
+      return (models.find((m) => m.id === 160)!.values.module as Record<string, unknown>[])[0]!.Tms as number;
+    };
+    const before = await tmsOf();
+    await inject('inv-0011', { type: 'clock-skew', skewMs: -3_600_000 });
+    expect(await tmsOf()).toBe(before - 3600);
+    await clear('inv-0011', 'clock-skew');
+    expect(await tmsOf()).toBe(before);
+  });
+
   it('rejects a bad fault with 400 naming the field, and an unknown device with 404', async () => {
     const res = await inject('inv-0010', { type: 'slow-response' });
     expect(res.status).toBe(400);

@@ -27,7 +27,7 @@ export type Fault =
   | { type: 'frozen-values' }
   /** One-shot: the lifetime energy counter restarts from 0. */
   | { type: 'energy-reset' }
-  /** MQTT devices stamp their readings `skewMs` away from the simulated time. */
+  /** The device clock is `skewMs` off: MQTT timestamps and the Modbus Tms registers (models 160/122) carry it. */
   | { type: 'clock-skew'; skewMs: number };
 
 export type FaultType = Fault['type'];

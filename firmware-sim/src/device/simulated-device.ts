@@ -122,7 +122,7 @@ export class SimulatedDevice {
       this.advanceNoise(t, this.stepMs);
       this.compute(t);
       this.integrate(this.stepMs);
-      writeOutputs(this.map, this.spec, this.outputs, t);
+      writeOutputs(this.map, this.spec, this.outputs, t + this.skewMs());
       this.onStep?.(this, this.step);
     }
   }
@@ -189,9 +189,15 @@ export class SimulatedDevice {
     return had;
   }
 
+  /** The device's own clock error (`clock-skew`): MQTT timestamps and the Tms registers carry it. */
+  skewMs(): number {
+    const f = this.faults.get('clock-skew');
+    return f?.type === 'clock-skew' ? f.skewMs : 0;
+  }
+
   private refresh(): void {
     this.compute(this.stepTime);
-    writeOutputs(this.map, this.spec, this.outputs, this.stepTime);
+    writeOutputs(this.map, this.spec, this.outputs, this.stepTime + this.skewMs());
   }
 
   private runScheduled(t: number): void {

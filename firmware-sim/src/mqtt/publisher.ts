@@ -57,8 +57,7 @@ export async function startMqttPublisher(options: {
       metrics = frozen.get(d.spec.id) ?? metrics;
       frozen.set(d.spec.id, metrics);
     } else frozen.delete(d.spec.id);
-    const skew = d.hasFault('clock-skew');
-    const skewMs = skew?.type === 'clock-skew' ? skew.skewMs : 0;
+    const skewMs = d.skewMs();
     const counter = (counters.get(d.spec.id) ?? 0) + 1;
     counters.set(d.spec.id, counter);
     const reading: MqttReading = {
