@@ -3,10 +3,7 @@ import { YshError, type YshErrorOptions } from '@ysh/common';
 /** Stable error codes of the embedded Kafka broker (prefix BRK_). */
 export const BROKER_ERROR_CODES = {
   BRK_PROTOCOL: 'a peer sent bytes that do not follow the Kafka wire protocol (the connection is closed)',
-  BRK_FRAME_TOO_LARGE: 'a request frame announced a size above the configured maximum (the connection is closed)',
-  BRK_LOG_CORRUPT: 'a segment file holds bytes that are not a valid record batch',
-  BRK_STORAGE: 'the broker could not read or write its data directory',
-  BRK_INVALID_TOPIC: 'a topic name or partition count is not acceptable',
+  BRK_STORAGE: 'the data directory cannot be used (for example another live broker holds it)',
 } as const;
 
 export type BrokerErrorCode = keyof typeof BROKER_ERROR_CODES;

@@ -152,6 +152,38 @@ describe('hostile peers and fuzzed frames against a live broker', () => {
     expect(ok.closed).toBe(false);
   });
 
+  it('answers an ApiVersions it does not serve with UNSUPPORTED_VERSION and its list, and closes on unknown APIs', async () => {
+    const header = (apiKey: number, version: number) => {
+      const h = Buffer.alloc(10);
+      h.writeInt16BE(apiKey, 0);
+      h.writeInt16BE(version, 2);
+      h.writeInt32BE(42, 4);
+      h.writeInt16BE(-1, 8);
+      return h;
+    };
+    const answer = await new Promise<Buffer>((resolve) => {
+      const socket = connect(broker.port, broker.host);
+      let got = Buffer.alloc(0);
+      socket.on('data', (d) => {
+        got = Buffer.concat([got, d]);
+        if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) {
+          socket.destroy();
+          resolve(got);
+        }
+      });
+      socket.on('connect', () => socket.write(framed(header(18, 99))));
+    });
+    expect(answer.readInt32BE(4)).toBe(42); // correlation id, response header v0
+    expect(answer.readInt16BE(8)).toBe(35); // UNSUPPORTED_VERSION
+    const count = answer.readInt32BE(10);
+    const keys = Array.from({ length: count }, (_, i) => answer.readInt16BE(14 + i * 6));
+    expect(keys).toContain(18);
+    expect(keys).toContain(0);
+
+    expect((await sendRaw(broker, framed(header(999, 0)), 2000)).closed).toBe(true);
+    expect((await sendRaw(broker, framed(header(3, 99)), 2000)).closed).toBe(true);
+  });
+
   it('closes a half-open or slow connection after the idle timeout without blocking others', async () => {
     const socket = connect(broker.port, broker.host);
     socket.on('error', () => {});
