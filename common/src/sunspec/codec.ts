@@ -54,8 +54,29 @@ export function decodeModel(regs: ArrayLike<number>, start = 0): DecodeResult {
   const def = getModelDef(id);
   if (!def) return { ok: false, id, reason: 'unknown-model' };
   if (regs.length - start < length + 2) return { ok: false, id, reason: 'truncated' };
-  const layout = layoutModel(def, length + 2, (offset) => decodeRaw('count', 1, regs, start + offset) as number);
+  const layout =
+    cachedLayout(def, length + 2) ??
+    layoutModel(def, length + 2, (offset) => decodeRaw('count', 1, regs, start + offset) as number);
   return { ok: true, model: { id, length, values: decodeGroup(layout, regs, start, []) } };
+}
+
+function usesCountPoints(group: GroupDef): boolean {
+  return (group.groups ?? []).some((g) => typeof g.count === 'string' || usesCountPoints(g));
+}
+
+const layoutCache = new Map<string, GroupLayout>();
+
+/** Layouts that depend only on the model length (no group counted by a point) are computed once. */
+function cachedLayout(def: ModelDef, total: number): GroupLayout | undefined {
+  if (usesCountPoints(def.group)) return undefined;
+  const key = `${def.id}:${total}`;
+  let layout = layoutCache.get(key);
+  if (!layout) {
+    if (layoutCache.size > 1024) layoutCache.clear();
+    layout = layoutModel(def, total);
+    layoutCache.set(key, layout);
+  }
+  return layout;
 }
 
 function decodeGroup(layout: GroupLayout, regs: ArrayLike<number>, start: number, parents: ModelValues[]): ModelValues {
