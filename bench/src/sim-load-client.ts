@@ -9,6 +9,8 @@ import net from 'node:net';
 interface Plan {
   ports: number[];
   units: number;
+  /** Unit ids per port (247 when devices share ports, 1 with one port per device). */
+  unitsPerPort?: number;
   connections: number;
   depth: number;
   seconds: number;
@@ -34,8 +36,8 @@ function request(tid: number, unit: number): Buffer {
 }
 
 function unitsOn(portIndex: number): number {
-  const before = portIndex * 247;
-  return Math.max(1, Math.min(247, plan.units - before));
+  const per = plan.unitsPerPort ?? 247;
+  return Math.max(1, Math.min(per, plan.units - portIndex * per));
 }
 
 async function connection(i: number): Promise<void> {
