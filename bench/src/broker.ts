@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,19 @@ const MB = 1024 * 1024;
 
 interface BrokerProc {
   brokers: string;
+  /** CPU seconds (user + system) the broker process has used so far; undefined off Linux. */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
+}
+
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 async function startBroker(fsync: string): Promise<BrokerProc> {
@@ -34,6 +47,7 @@ async function startBroker(fsync: string): Promise<BrokerProc> {
   });
   return {
     brokers: `127.0.0.1:${port}`,
+    cpuSeconds: () => processCpuSeconds(proc.pid),
     async stop() {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
@@ -68,6 +82,20 @@ interface Rates {
   seconds: number;
   msgs: number;
   bytes: number;
+  /** Broker CPU seconds spent during the measurement. */
+  brokerCpu?: number;
+}
+
+async function measured(b: BrokerProc, fn: () => Promise<Rates>): Promise<Rates> {
+  const before = b.cpuSeconds();
+  const r = await fn();
+  const after = b.cpuSeconds();
+  return before === undefined || after === undefined ? r : { ...r, brokerCpu: after - before };
+}
+
+function cpuNote(r: Rates): string {
+  if (r.brokerCpu === undefined || r.brokerCpu <= 0) return '';
+  return `; broker CPU ${r.brokerCpu.toFixed(2)} s (${(r.bytes / MB / r.brokerCpu).toFixed(0)} MB per broker CPU-second)`;
 }
 const mbps = (r: Rates) => r.bytes / MB / r.seconds;
 const mps = (r: Rates) => r.msgs / r.seconds;
@@ -199,10 +227,10 @@ export const brokerBenchmark: Benchmark = {
       ];
       for (const c of cases) {
         const label = c.size === 1024 ? '1 KiB' : '200 B';
-        const kp = await kcatProduce(interval, c.kt, c.size, c.kcatN);
-        const jp = await kafkajsProduce(kafka, c.jt, c.size, c.jsN);
-        const kc = await kcatConsume(interval, c.kt, c.size, c.kcatN);
-        const jc = await kafkajsConsume(kafka, c.jt, c.size, c.jsN);
+        const kp = await measured(interval, () => kcatProduce(interval, c.kt, c.size, c.kcatN));
+        const jp = await measured(interval, () => kafkajsProduce(kafka, c.jt, c.size, c.jsN));
+        const kc = await measured(interval, () => kcatConsume(interval, c.kt, c.size, c.kcatN));
+        const jc = await measured(interval, () => kafkajsConsume(kafka, c.jt, c.size, c.jsN));
         const big = c.size === 1024;
         const value = (r: Rates) => (big ? mbps(r) : mps(r));
         const unit = big ? 'MB/s' : 'msgs/s';
@@ -219,7 +247,7 @@ export const brokerBenchmark: Benchmark = {
             ratio: value(kp) / value(jp),
             target: big ? '≥ 100 MB/s' : '≥ 300,000 msgs/s',
             met: big ? mbps(kp) >= 100 : mps(kp) >= 300_000,
-            notes: `${c.kcatN.toLocaleString('en-US')} msgs, ${other(kp)}`,
+            notes: `${c.kcatN.toLocaleString('en-US')} msgs, ${other(kp)}${cpuNote(kp)}`,
           },
           {
             group: 'broker',
@@ -229,7 +257,7 @@ export const brokerBenchmark: Benchmark = {
             peer: 'kcat -P, same broker',
             peerValue: value(kp),
             ratio: value(jp) / value(kp),
-            notes: `${c.jsN.toLocaleString('en-US')} msgs, ${other(jp)}`,
+            notes: `${c.jsN.toLocaleString('en-US')} msgs, ${other(jp)}${cpuNote(jp)}`,
           },
           {
             group: 'broker',
@@ -239,7 +267,7 @@ export const brokerBenchmark: Benchmark = {
             peer: 'kafkajs consumer, same broker',
             peerValue: value(jc),
             ratio: value(kc) / value(jc),
-            notes: `${c.kcatN.toLocaleString('en-US')} msgs, ${other(kc)}`,
+            notes: `${c.kcatN.toLocaleString('en-US')} msgs, ${other(kc)}${cpuNote(kc)}`,
           },
           {
             group: 'broker',
@@ -249,7 +277,7 @@ export const brokerBenchmark: Benchmark = {
             peer: 'kcat -C, same broker',
             peerValue: value(kc),
             ratio: value(jc) / value(kc),
-            notes: `${c.jsN.toLocaleString('en-US')} msgs, ${other(jc)}`,
+            notes: `${c.jsN.toLocaleString('en-US')} msgs, ${other(jc)}${cpuNote(jc)}`,
           },
         );
       }
