@@ -1,5 +1,6 @@
 import { contractBenchmark } from './contract.ts';
+import { brokerBenchmark } from './broker.ts';
 import type { Benchmark } from './types.ts';
 
 /** Every benchmark group `npm run bench` knows; `npm run bench -- <group>` runs one. */
-export const benchmarks: Benchmark[] = [contractBenchmark];
+export const benchmarks: Benchmark[] = [contractBenchmark, brokerBenchmark];
