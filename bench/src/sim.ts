@@ -16,11 +16,16 @@ const SECONDS = 4;
 const ADDRESS = 40070;
 const COUNT = 52;
 
-async function load(ports: number[]): Promise<{ rate: number; errors: number }> {
+async function load(
+  ports: number[],
+  connections = CONNECTIONS,
+  unitsPerPort = 247,
+): Promise<{ rate: number; errors: number }> {
   const plan = {
     ports,
     units: DEVICES,
-    connections: CONNECTIONS,
+    unitsPerPort,
+    connections,
     depth: DEPTH,
     seconds: SECONDS,
     address: ADDRESS,
