@@ -93,4 +93,13 @@ describe('scenario files', () => {
     expect(() => parseScenario({ events: [{ at: '1m', device: 'x' }] })).toThrow(/events\[0\]: expected "inject"/);
     expect(() => parseScenario({})).toThrow(/scenario\.events/);
   });
+
+  it('refuses a scenario naming an unknown device or an MPPT the device lacks, before opening ports', async () => {
+    const ghost = parseScenario({ events: [{ at: '1m', device: 'inv-0404', inject: { type: 'comm-loss' } }] });
+    await expect(startSimulator({ devices: 1, port: 0, scenario: ghost })).rejects.toThrow(
+      /events\[0\]\.device: unknown device "inv-0404"/,
+    );
+    const mppt = parseScenario({ events: [{ at: '1m', device: '*', inject: { type: 'mppt-failure', mppt: 4 } }] });
+    await expect(startSimulator({ devices: 1, port: 0, scenario: mppt })).rejects.toThrow(/events\[0\]\.inject\.mppt/);
+  });
 });

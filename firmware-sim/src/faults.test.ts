@@ -148,6 +148,9 @@ describe('faults injected through the HTTP control API, observed over Modbus', (
     const res2 = await inject('inv-0010', { type: 'grid-fault', kind: 'meteor' });
     expect(((await res2.json()) as { message: string }).message).toContain('fault.kind');
     expect((await inject('inv-9999', { type: 'comm-loss' })).status).toBe(404);
+    const res3 = await inject('inv-0010', { type: 'mppt-failure', mppt: 3 });
+    expect(res3.status).toBe(400);
+    expect(((await res3.json()) as { message: string }).message).toMatch(/fault\.mppt: device inv-0010 has 2 MPPT/);
   });
 
   it('serves /health, /metrics and the clock', async () => {

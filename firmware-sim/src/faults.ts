@@ -113,3 +113,17 @@ export function parseFault(input: unknown, where = 'fault'): Fault {
       return { type } as Fault;
   }
 }
+
+/** A fault that names a part the device does not have (an MPPT beyond its count) is refused. */
+export function checkFaultFits(fault: Fault, device: { spec: { id: string; mppts: number } }, where = 'fault'): Fault {
+  if (fault.type === 'mppt-failure' && fault.mppt > device.spec.mppts) {
+    throw new SimError(
+      'SIM_BAD_FAULT',
+      `${where}.mppt: device ${device.spec.id} has ${device.spec.mppts} MPPT(s), got ${fault.mppt}`,
+      {
+        httpStatus: 400,
+      },
+    );
+  }
+  return fault;
+}

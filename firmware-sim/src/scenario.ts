@@ -3,7 +3,7 @@ import { parseDuration } from '@ysh/common';
 import { parse as parseYaml } from 'yaml';
 import type { SimulatedDevice } from './device/simulated-device.ts';
 import { SimError } from './errors.ts';
-import { FAULT_TYPES, parseFault, type Fault, type FaultType } from './faults.ts';
+import { checkFaultFits, FAULT_TYPES, parseFault, type Fault, type FaultType } from './faults.ts';
 
 /**
  * A scripted scenario: fault changes at fixed simulated times (offsets from the
@@ -108,6 +108,7 @@ export function scheduleScenario(scenario: Scenario, devices: SimulatedDevice[],
       const at = e.absolute ? e.at : start + e.at;
       const fault = e.inject;
       if (fault) {
+        checkFaultFits(fault, d, `scenario.events[${i}].inject`);
         d.schedule(at, (dev) => dev.applyFault(fault));
         if (e.forMs !== undefined && fault.type !== 'energy-reset') {
           const mppt = fault.type === 'mppt-failure' ? fault.mppt : undefined;

@@ -5,7 +5,7 @@ import { SimClock, type ClockState } from './clock.ts';
 import { defaultDevice, DEFAULT_SITE, type DeviceSpec, type SiteSpec } from './device/device-spec.ts';
 import { SimulatedDevice, type DeviceTruth } from './device/simulated-device.ts';
 import { SimError, unknownDevice } from './errors.ts';
-import { parseFault, type Fault, type FaultType } from './faults.ts';
+import { checkFaultFits, parseFault, type Fault, type FaultType } from './faults.ts';
 import { startModbusRtuServer, type ModbusRtuServer } from './modbus/rtu-server.ts';
 import { startModbusTcpServer, type ModbusTcpServer } from './modbus/tcp-server.ts';
 import { startMqttPublisher, type MqttPublisher } from './mqtt/publisher.ts';
@@ -119,6 +119,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const devices = new Map<string, SimulatedDevice>();
   for (const spec of specs) devices.set(spec.id, new SimulatedDevice(spec, seed, start, stepMs));
+  // Scenario errors (unknown device, MPPT out of range) surface before any port is opened.
+  if (options.scenario) scheduleScenario(options.scenario, [...devices.values()], start);
   const modbusDevices = [...devices.values()].filter((d) => d.spec.protocol === 'modbus');
 
   const servers: ModbusTcpServer[] = [];
@@ -184,7 +186,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!d) throw unknownDevice(id);
     return d;
   };
-  if (options.scenario) scheduleScenario(options.scenario, [...devices.values()], start);
 
   const infos: DeviceInfo[] = specs.map((s) => {
     const d = get(s.id);
@@ -214,7 +215,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     groundTruth: (id) => get(id).truth(clock.now()),
     injectFault(id, fault) {
       const device = get(id);
-      const parsed = parseFault(fault);
+      const parsed = checkFaultFits(parseFault(fault), device);
       device.inject(parsed, clock.now());
       options.logger?.info({ device: id, fault: parsed }, 'fault injected');
       return parsed;
