@@ -1,6 +1,7 @@
 import { contractBenchmark } from './contract.ts';
 import { brokerBenchmark } from './broker.ts';
+import { gatewayBenchmark } from './gateway.ts';
 import type { Benchmark } from './types.ts';
 
 /** Every benchmark group `npm run bench` knows; `npm run bench -- <group>` runs one. */
-export const benchmarks: Benchmark[] = [contractBenchmark, brokerBenchmark];
+export const benchmarks: Benchmark[] = [contractBenchmark, brokerBenchmark, gatewayBenchmark];
