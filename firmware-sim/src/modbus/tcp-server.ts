@@ -68,15 +68,22 @@ export async function startModbusTcpServer(options: {
         frame.writeUInt16BE(answer.pdu.length + 1, 4);
         frame[6] = unit;
         answer.pdu.copy(frame, MBAP);
-        if ((answer.pdu[0] ?? 0) & 0x80) stats.exceptions++;
-        stats.responses++;
+        const isException = ((answer.pdu[0] ?? 0) & 0x80) !== 0;
+        // Counted when written: a delayed answer to a connection closed meanwhile is never sent.
+        const count = () => {
+          stats.responses++;
+          if (isException) stats.exceptions++;
+        };
         if (answer.delayMs > 0) {
           const timer = setTimeout(() => {
             timers.delete(timer);
-            if (!sock.destroyed) sock.write(frame);
+            if (sock.destroyed) return;
+            count();
+            sock.write(frame);
           }, answer.delayMs);
           timers.add(timer);
         } else {
+          count();
           out.push(frame);
         }
       }
