@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { decodeDeviceMap } from '@ysh/common/sunspec';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from './scenario.ts';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile, parseScenario } from './scenario.ts';
 import { startSimulator } from './simulator.ts';
 import { closeClient, connectClient, readSunSpecMap } from './test-support/modbus-client.ts';
 
@@ -80,6 +81,27 @@ describe('scenario files', () => {
       expect(at(4.5).mppt1_dc_power_w).toBe(0);
       expect(at(5.1).operating_state).toBe(4);
       expect(sim.groundTruth('inv-0003').metrics.mppt1_dc_power_w).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('runs the shipped demo scenario (scenarios/demo.yaml) on a default fleet of 10', async () => {
+    const demo = await loadScenarioFile(fileURLToPath(new URL('../scenarios/demo.yaml', import.meta.url)));
+    const sim = await startSimulator({ devices: 10, port: 0, speed: 0, start: START, scenario: demo });
+    try {
+      const at = (min: number, id: string) => {
+        sim.clock.set(START + min * 60_000);
+        return sim.groundTruth(id).metrics;
+      };
+      expect(at(21, 'inv-0002').mppt2_dc_power_w).toBe(0);
+      expect(at(41, 'inv-0003').operating_state).toBe(5);
+      expect(at(91, 'inv-0009').operating_state).toBe(7);
+      expect(at(96, 'inv-0009').operating_state).toBe(4);
+      at(121, 'inv-0005');
+      expect(sim.groundTruth('inv-0005').faults).toEqual([{ type: 'comm-loss' }]);
+      at(136, 'inv-0005');
+      expect(sim.groundTruth('inv-0005').faults).toEqual([]);
     } finally {
       await sim.close();
     }
