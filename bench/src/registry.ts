@@ -1,7 +1,8 @@
 import { contractBenchmark } from './contract.ts';
+import { edgeBenchmark } from './edge.ts';
 import { brokerBenchmark } from './broker.ts';
 import { gatewayBenchmark } from './gateway.ts';
 import type { Benchmark } from './types.ts';
 
 /** Every benchmark group `npm run bench` knows; `npm run bench -- <group>` runs one. */
-export const benchmarks: Benchmark[] = [contractBenchmark, brokerBenchmark, gatewayBenchmark];
+export const benchmarks: Benchmark[] = [contractBenchmark, brokerBenchmark, gatewayBenchmark, edgeBenchmark];

@@ -258,6 +258,7 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
       }
       await stopPolling();
       config = next;
+      log.setBudget(next.buffer.maxBytes, next.buffer.segmentBytes);
       drainer.reconfigure(makeTransport(next), drainerOptions(next));
       startPolling(next);
       logger.info({ devices: next.devices.length, backlog: log.backlog }, 'site config reloaded');

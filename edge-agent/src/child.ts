@@ -3,7 +3,8 @@
  *   node --import tsx edge-agent/src/child.ts --config site.yaml --data-dir D --port 0
  * Logs go to stderr. Stdout carries one JSON line per event: `{"ready":{"port":P}}`
  * once started, then `{"stored":[[device,seq],...]}` after each durable write,
- * so a test knows exactly which readings the agent promised to deliver.
+ * so a test knows exactly which readings the agent promised to deliver
+ * (only with YSH_EDGE_REPORT_STORED=1; benchmarks leave it off).
  */
 import { createLogger } from '@ysh/common';
 import { runEdge } from './run.ts';
@@ -12,12 +13,14 @@ const logger = createLogger('edge-agent', {
   level: (process.env.YSH_LOG_LEVEL as 'info' | undefined) ?? 'warn',
   destination: process.stderr,
 });
+const report = process.env.YSH_EDGE_REPORT_STORED === '1';
 let pending: [string, number][] = [];
 let scheduled = false;
 const agent = await runEdge(process.argv.slice(2), {
   logger,
   agent: {
     onStored: (readings) => {
+      if (!report) return;
       for (const r of readings) pending.push([r.device, r.seq]);
       if (!scheduled) {
         scheduled = true;

@@ -38,6 +38,25 @@ describe('SegmentLog', () => {
     await again.close();
   });
 
+  it('continues past a batch that ends exactly at a segment boundary', async () => {
+    const log = await SegmentLog.open(dir, { maxBytes: 1e6, segmentBytes: 400 });
+    for (let g = 0; g < 3; g++) await log.append(Array.from({ length: 5 }, (_, j) => rec(g * 5 + j)));
+    expect((await readdir(dir)).filter((n) => n.endsWith('.seg')).length).toBe(3);
+    const seen: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const b = await log.next(5);
+      seen.push(...ids(b.items));
+      await log.ack(b);
+    }
+    expect(seen).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    await log.append([rec(15)]);
+    expect(ids((await log.next(5)).items)).toEqual([15]);
+    await log.close();
+    const again = await SegmentLog.open(dir, { maxBytes: 1e6, segmentBytes: 400 });
+    expect(again.backlog).toBe(1);
+    await again.close();
+  });
+
   it('cuts a torn tail on recovery and keeps every record before it', async () => {
     const log = await SegmentLog.open(dir, { maxBytes: 1e6, segmentBytes: 1e5 });
     await log.append(Array.from({ length: 5 }, (_, i) => rec(i)));

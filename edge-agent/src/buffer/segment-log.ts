@@ -59,7 +59,7 @@ const segName = (first: number) => `${String(first).padStart(16, '0')}.seg`;
  */
 export class SegmentLog {
   private readonly dir: string;
-  private readonly opts: SegmentLogOptions;
+  private opts: SegmentLogOptions;
   private segments: Segment[] = [];
   private active: FileHandle | undefined;
   private nextIndex = 0;
@@ -83,6 +83,11 @@ export class SegmentLog {
     const log = new SegmentLog(dir, opts);
     await log.recover();
     return log;
+  }
+
+  /** New disk budget (config reload); applies from the next append. */
+  setBudget(maxBytes: number, segmentBytes: number): void {
+    this.opts = { ...this.opts, maxBytes, segmentBytes };
   }
 
   get diskBytes(): number {
@@ -271,11 +276,28 @@ export class SegmentLog {
   }
 
   /**
+   * A cursor that sits at the very end of a segment (or in one deleted since)
+   * moved to the start of the segment that holds its index.
+   */
+  private settle(c: Cursor): Cursor {
+    const seg = this.segments.find((s) => s.first === c.segment);
+    if (seg && c.index < seg.first + seg.count) return c;
+    if (seg && c.offset < seg.bytes) return c;
+    const holder = this.segments.find((s) => s.first <= c.index && c.index < s.first + s.count);
+    if (holder && holder.first === c.index) return { index: c.index, segment: holder.first, offset: 0 };
+    if (seg) return c; // end of the last segment: appends continue there
+    const head = this.segments[0];
+    // The segment is gone (dropped for the budget): continue at the oldest one left.
+    return head && head.first >= c.index ? { index: head.first, segment: head.first, offset: 0 } : c;
+  }
+
+  /**
    * The next records after the read cursor, at most `max` records or `maxBytes`
    * bytes; advances the read cursor (not the acknowledged one). Empty when
    * everything stored has been handed out.
    */
   async next(max: number, maxBytes = 8 * 1024 * 1024): Promise<LogBatch> {
+    this.read = this.settle(this.read);
     const from = this.read.index;
     const items: Buffer[] = [];
     while (items.length < max) {
@@ -336,6 +358,7 @@ export class SegmentLog {
         ? { ...batch.end }
         : { index: Math.max(batch.to, head?.first ?? batch.to), segment: head?.first ?? 0, offset: 0 };
     } else if (batch.dropped === 0) return;
+    this.acked = this.settle(this.acked);
     await this.writeAck();
     const to = this.acked.index;
     while (

@@ -8,6 +8,9 @@ export type ConnectionTarget =
 
 interface Fc3Client {
   isOpen: boolean;
+  /** modbus-serial's pending-transaction table, keyed by MBAP transaction id. */
+  _transactions?: Record<number, unknown>;
+  _port?: { _transactionIdWrite?: number };
   setTimeout(ms: number): void;
   writeFC3(
     unit: number,
@@ -87,7 +90,11 @@ export class ModbusConnection {
     this.requests++;
     return new Promise((resolve, reject) => {
       client.setTimeout(timeoutMs);
+      const tid = client._port?._transactionIdWrite;
       client.writeFC3(unit, address, length, (err, res) => {
+        // modbus-serial never removes finished transactions: at thousands of reads per
+        // second its table fills all 65,536 ids (tens of MB per connection). Drop ours.
+        if (tid !== undefined && client._transactions) delete client._transactions[tid];
         if (!err && res) return resolve(res.data);
         const where = `${describeTarget(this.target)} unit ${unit} @${address}+${length}`;
         if (err?.modbusCode !== undefined) {

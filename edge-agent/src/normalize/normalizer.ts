@@ -26,6 +26,8 @@ export class Normalizer {
   private readonly validator = createContractValidator({ maxFutureSkewMs: Number.MAX_SAFE_INTEGER });
   private readonly lastEnergy = new Map<string, number>();
   clockJumpReadings = 0;
+  /** Largest accepted difference between an MQTT device's own timestamp and the edge clock. */
+  deviceSkewMs = 5 * 60_000;
 
   constructor(site: string, seqs: SeqStore, clock: ClockGuard) {
     this.site = site;
@@ -56,7 +58,9 @@ export class Normalizer {
       }
       this.lastEnergy.set(sample.device, energy);
     }
-    if (stamp.suspect) {
+    // An MQTT-native device's own clock far from ours (skew, no NTP on the logger): say so.
+    const deviceSkewed = sample.deviceTs !== undefined && Math.abs(sample.deviceTs - stamp.ts) > this.deviceSkewMs;
+    if (stamp.suspect || deviceSkewed) {
       flags.add('clock_jump');
       quality = 'suspect';
       this.clockJumpReadings++;

@@ -107,6 +107,19 @@ export class Drainer {
   }
 
   private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.drain();
+      } catch (err) {
+        // The buffer could not be read (disk error): keep the loop alive and try again.
+        this.logger.error({ err: (err as Error).message }, 'drain loop failed, retrying');
+        this.log.rewind();
+        await this.pause(1000, false);
+      }
+    }
+  }
+
+  private async drain(): Promise<void> {
     let current: { log: LogBatch; out: OutgoingBatch } | undefined;
     let attempt = 0;
     while (!this.stopped) {

@@ -20,7 +20,7 @@ export function spawnAgent(
 ): AgentProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
     cwd: ROOT,
-    env: { ...process.env, YSH_LOG_LEVEL: 'error', ...env },
+    env: { ...process.env, YSH_LOG_LEVEL: 'error', YSH_EDGE_REPORT_STORED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
