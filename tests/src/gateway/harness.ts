@@ -7,7 +7,7 @@ import type { KvStore } from '@ysh/common/kv';
 import { MemoryKv } from '@ysh/embedded';
 import { loadGatewayConfig, startGateway, type Gateway } from '../../../gateway/src/index.ts';
 import { Kafka, logLevel } from 'kafkajs';
-import { startKafkaBroker, type KafkaBroker } from '../../../embedded/src/kafka/index.ts';
+import { type KafkaBroker, startKafkaBroker } from '@ysh/embedded/kafka';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
