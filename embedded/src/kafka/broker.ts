@@ -181,9 +181,16 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
       }, fsync.intervalMs),
     );
   }
-  if (retention.ms !== undefined || retention.bytes !== undefined) {
-    timers.push(setInterval(() => topics.applyRetention(), retention.checkIntervalMs ?? 60_000));
-  }
+  // Always scheduled: topics may carry their own retention.ms / retention.bytes.
+  timers.push(
+    setInterval(() => {
+      try {
+        topics.applyRetention();
+      } catch (err) {
+        logger.error({ err }, 'retention failed');
+      }
+    }, retention.checkIntervalMs ?? 60_000),
+  );
   for (const t of timers) t.unref();
 
   logger.info(

@@ -93,3 +93,57 @@ describe('topic configuration and partitions through kafkajs admin', () => {
     await admin.disconnect();
   });
 });
+
+describe('retention on a running broker', () => {
+  it('deletes old segments of a topic with its own retention.bytes, and consumers start from the new log start', async () => {
+    const broker = await startTestBroker({ retention: { checkIntervalMs: 100 } });
+    try {
+      const kafka = new Kafka({ brokers: [broker.brokers], clientId: 'retention', logLevel: logLevel.NOTHING });
+      const topic = randomTopic('retained');
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [
+          {
+            topic,
+            numPartitions: 1,
+            configEntries: [
+              { name: 'segment.bytes', value: '2048' },
+              { name: 'retention.bytes', value: '4096' },
+            ],
+          },
+        ],
+      });
+      const producer = kafka.producer();
+      await producer.connect();
+      for (let i = 0; i < 40; i++) await producer.send({ topic, messages: [{ value: `m${i}-${'x'.repeat(300)}` }] });
+      await producer.disconnect();
+      // retention.bytes keeps the newest closed segments within the limit, plus the active one.
+      await expect
+        .poll(() => broker.state.topics.partition(topic, 0)!.sizeBytes, { timeout: 5000 })
+        .toBeLessThanOrEqual(4096 + 2048);
+      const low = Number((await admin.fetchTopicOffsets(topic))[0]?.low);
+      expect(low).toBeGreaterThan(0);
+
+      const consumer = kafka.consumer({ groupId: randomTopic('rg'), maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const offsets: number[] = [];
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachMessage: async ({ message }) => {
+              offsets.push(Number(message.offset));
+              if (Number(message.offset) === 39) resolve();
+            },
+          })
+          .catch(reject);
+      });
+      await consumer.disconnect();
+      expect(offsets[0]).toBe(low);
+      await admin.disconnect();
+    } finally {
+      await broker.stop();
+    }
+  });
+});
