@@ -25,10 +25,19 @@ export function toGatewayError(err: unknown): GatewayError {
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
+  // During an outage every request is refused: log each code at most once a second, with the count.
+  const lastLogged = new Map<string, { at: number; suppressed: number }>();
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const gw = toGatewayError(err);
     if (gw.code === 'GW_INTERNAL') request.log.error({ err }, 'unexpected fault');
-    else if (gw.httpStatus === 503) request.log.warn({ code: gw.code, msg: gw.message }, 'refused');
+    else if (gw.httpStatus === 503) {
+      const now = Date.now();
+      const last = lastLogged.get(gw.code);
+      if (!last || now - last.at >= 1000) {
+        request.log.warn({ code: gw.code, reason: gw.message, alsoRefused: last?.suppressed ?? 0 }, 'request refused');
+        lastLogged.set(gw.code, { at: now, suppressed: 0 });
+      } else last.suppressed++;
+    }
     if (gw.retryAfterSeconds !== undefined) reply.header('retry-after', String(gw.retryAfterSeconds));
     return reply
       .code(gw.httpStatus as number)
