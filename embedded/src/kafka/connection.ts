@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Control } from './control.ts';
 import { ProtocolError } from './errors.ts';
-import type { ApiHandler, BrokerState } from './handlers/types.ts';
+import { type ApiHandler, type BrokerState, CLOSE_CONNECTION } from './handlers/types.ts';
 import { ApiKey, apiName } from './protocol/api-keys.ts';
 import { readHeaderPrefix, readRequestHeader, writeResponseHeader } from './protocol/header.ts';
 import { codecFor, isFlexible } from './protocol/schema.ts';
@@ -185,6 +185,14 @@ export class Connection {
       return;
     }
     this.state.metrics.requests.inc({ api: handler.name });
+    if (response === CLOSE_CONNECTION) {
+      this.logger.info(
+        { client: this.clientHost, api: handler.name },
+        'closing connection: a request without response failed',
+      );
+      this.close();
+      return;
+    }
     if (response !== null && !this.closed && action?.kind !== 'drop-response') {
       const responseFlexible = flexible && apiKey !== ApiKey.ApiVersions;
       this.send(correlationId, responseFlexible, (w) => codecFor(handler.response, apiVersion).encode(w, response));

@@ -3,6 +3,11 @@ import fc from 'fast-check';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import { produceRequest } from '../../../embedded/src/kafka/protocol/apis/produce.ts';
+import { writeRequestHeader } from '../../../embedded/src/kafka/protocol/header.ts';
+import { encodeBatch } from '../../../embedded/src/kafka/protocol/records.ts';
+import { codecFor } from '../../../embedded/src/kafka/protocol/schema.ts';
+import { Writer } from '../../../embedded/src/kafka/protocol/writer.ts';
 import fixture from './fixtures/librdkafka-requests.json' with { type: 'json' };
 
 const MAX_FRAME = 1024 * 1024;
@@ -182,6 +187,35 @@ describe('hostile peers and fuzzed frames against a live broker', () => {
 
     expect((await sendRaw(broker, framed(header(999, 0)), 2000)).closed).toBe(true);
     expect((await sendRaw(broker, framed(header(3, 99)), 2000)).closed).toBe(true);
+  });
+
+  it('closes the connection when an acks=0 produce fails (there is no response to carry the error)', async () => {
+    const w = new Writer();
+    writeRequestHeader(w, { apiKey: 0, apiVersion: 7, correlationId: 9, clientId: 'raw' }, false);
+    const corrupt = encodeBatch([{ value: Buffer.from('v') }]);
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    const produce = (acks: number, records: Buffer) =>
+      codecFor(produceRequest, 7).encode(w, {
+        transactionalId: null,
+        acks,
+        timeoutMs: 1000,
+        topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+      });
+    produce(0, corrupt);
+    expect((await sendRaw(broker, framed(w.toBuffer()), 2000)).closed).toBe(true);
+
+    const ok = new Writer();
+    writeRequestHeader(ok, { apiKey: 0, apiVersion: 7, correlationId: 9, clientId: 'raw' }, false);
+    codecFor(produceRequest, 7).encode(ok, {
+      transactionalId: null,
+      acks: 0,
+      timeoutMs: 1000,
+      topicData: [
+        { name: topic, partitionData: [{ index: 0, records: encodeBatch([{ value: Buffer.from('fine') }]) }] },
+      ],
+    });
+    const fine = await sendRaw(broker, framed(ok.toBuffer()), 300);
+    expect(fine).toEqual({ closed: false, received: 0 });
   });
 
   it('closes a half-open or slow connection after the idle timeout without blocking others', async () => {

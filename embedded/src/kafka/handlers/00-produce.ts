@@ -3,7 +3,7 @@ import { type ProduceRequest, produceRequest, produceResponse } from '../protoco
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { checkBatch } from '../protocol/record-batch.ts';
 import type { PartitionLog } from '../log/partition-log.ts';
-import type { ApiHandler, BrokerState } from './types.ts';
+import { type ApiHandler, type BrokerState, CLOSE_CONNECTION } from './types.ts';
 
 interface PartitionResult {
   index: number;
@@ -96,7 +96,11 @@ export const produceHandler: ApiHandler = {
         }),
       };
     });
-    if (req.acks === 0) return null;
+    if (req.acks === 0) {
+      // No response to carry an error: Kafka closes the connection so the producer notices.
+      const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== 0));
+      return failed ? CLOSE_CONNECTION : null;
+    }
     if (state.fsyncPerBatch && touched.size > 0) {
       try {
         await Promise.all([...touched].map((l) => l.sync()));

@@ -37,9 +37,12 @@ export interface RequestContext {
   clientHost: string;
 }
 
+/** A handler's answer meaning "close this connection" (Produce with acks=0 that failed, as Kafka does). */
+export const CLOSE_CONNECTION = Symbol('close-connection');
+
 /**
  * One API: the versions it serves, its codecs, and the handler. Returning null
- * means "send no response" (Produce with acks=0).
+ * means "send no response" (Produce with acks=0); CLOSE_CONNECTION closes the connection.
  */
 export interface ApiHandler {
   apiKey: number;
