@@ -8,6 +8,13 @@ import type { Writer } from './writer.ts';
  * from which versions it exists, and a message says from which version it is
  * "flexible" (compact strings/arrays/bytes and tagged fields after every struct).
  * One definition covers every version of an API; codecs are compiled per version.
+ *
+ * Why not one hand-written codec file per version: Kafka itself maintains its
+ * protocol this way (one JSON spec per API, fields tagged with versions), so a
+ * version bump is one annotated field instead of a copied file, a field can never
+ * drift between versions, and flexible versions (compact encodings + tagged fields)
+ * come from one switch rather than a second set of codecs. Each API file under
+ * `apis/` still quotes the Kafka grammar of the versions it serves.
  */
 export type Prim =
   | 'int8'
