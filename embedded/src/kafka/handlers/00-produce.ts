@@ -57,7 +57,20 @@ function appendPartition(
   }
   let first = -1;
   for (const [start, end] of bounds) {
-    const r = log.append(records.subarray(start, end));
+    let r: ReturnType<PartitionLog['append']>;
+    try {
+      r = log.append(records.subarray(start, end));
+    } catch (err) {
+      // Disk full or I/O error: nothing half-written counts (the next append overwrites from the last good size).
+      state.logger.error({ err, topic, partition: index }, 'append failed');
+      return result(
+        index,
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        -1,
+        log.logStartOffset,
+        'the broker could not write the batch',
+      );
+    }
     if (r.errorCode !== 0) return result(index, r.errorCode, -1, log.logStartOffset);
     if (first < 0) first = r.baseOffset;
     if ('records' in r && !r.duplicate) {
