@@ -57,7 +57,14 @@ export class FieldReader {
         file,
       );
     }
-    return { reader: new FieldReader(doc, lines), value: doc.toJS() as unknown };
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // Unresolvable aliases, alias bombs: the YAML parsed but has no plain value.
+      throw new SiteConfigError([{ field: '(yaml)', line: 1, message: (err as Error).message }], file);
+    }
+    return { reader: new FieldReader(doc, lines), value };
   }
 
   lineOf(path: Path): number | undefined {
