@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Logger } from 'pino';
 import { acquireDirLock, type DirLock } from './dir-lock.ts';
+import { PgliteWireServer } from './wire-server.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Directory of the database files; created when missing. */
@@ -12,8 +12,6 @@ export interface EmbeddedPostgresOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
-  /** Concurrent client connections multiplexed onto the single PGlite session (transaction-aware). */
-  maxConnections?: number;
   logger?: Logger;
 }
 
@@ -27,7 +25,8 @@ export interface EmbeddedPostgres {
 /**
  * PostgreSQL as PGlite (WASM), file-backed, with pgvector, served over the
  * Postgres wire protocol so every component uses the same `pg` code and the
- * same migrations as against a real server. PGlite is single-process: a lock
+ * same migrations as against a real server (requests of concurrent clients are
+ * serialised whole, see wire-server.ts). PGlite is single-process: a lock
  * file keeps a second process from opening the same directory.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
@@ -37,17 +36,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     db = await PGlite.create({ dataDir: join(options.dataDir, 'pgdata'), extensions: { vector } });
     const host = options.host ?? '127.0.0.1';
-    const server = new PGLiteSocketServer({
-      db,
-      host,
-      port: options.port ?? 0,
-      maxConnections: options.maxConnections ?? 32,
-    });
-    server.addEventListener('error', (event) => {
-      options.logger?.warn({ err: (event as CustomEvent).detail }, 'embedded postgres connection error');
-    });
-    await server.start();
-    const port = serverPort(server, options.port ?? 0);
+    const server = new PgliteWireServer({ db, host, port: options.port ?? 0, logger: options.logger });
+    const port = await server.start();
     const opened = db;
     options.logger?.info({ port, dataDir: options.dataDir }, 'embedded postgres listening');
     return {
@@ -65,10 +55,4 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await lock.release();
     throw err;
   }
-}
-
-function serverPort(server: PGLiteSocketServer, requested: number): number {
-  // After start() the server reports the bound port (useful when 0 was requested).
-  const match = /:(\d+)$/.exec(server.getServerConn());
-  return match ? Number(match[1]) : requested;
 }
