@@ -55,7 +55,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await command.run(rest);
-    return 0;
+    // A command may have set its own exit code (e.g. 2 for a usage error it printed itself).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`ysh ${command.name}: ${err.message}\n`);

@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_PORTS,
   createLogger,
@@ -9,120 +6,180 @@ import {
   gracefulShutdown,
   intFlag,
   loadCommonConfig,
+  numberFlag,
+  parseDuration,
   parseFlags,
   startOpsServer,
+  ConfigError,
   type CliCommand,
+  type CommonConfig,
+  type GracefulShutdown,
   type HealthCheck,
+  type Logger,
 } from '@ysh/common';
 import { pingDatabase } from '@ysh/common/db';
-import { connectDatabase, startEmbeddedMqtt } from '@ysh/embedded';
+import { connectDatabase, kafkaBrokers, startEmbeddedMqtt } from '@ysh/embedded';
+import { followAlerts, startSummary } from './platform/live-console.ts';
+import { startPlatform, type PlatformPorts } from './platform/platform.ts';
 
-interface Part {
-  name: string;
-  where: string;
-  kind: string;
-  check: HealthCheck;
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function table(rows: Array<[string, string]>): string[] {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
 }
 
-const KAFKA_MODULE = new URL('../../embedded/src/kafka/index.ts', import.meta.url);
+/** `--infra-only`: the embedded services alone (database, MQTT), for working on one component. */
+async function startInfra(common: Readonly<CommonConfig>, opsPort: number, logger: Logger, shutdown: GracefulShutdown) {
+  const closers: Array<() => Promise<void>> = [];
+  shutdown.add({
+    name: 'infra',
+    run: async () => {
+      for (const c of closers.reverse()) await c();
+      say('stopped cleanly; state kept in the data directory');
+    },
+  });
+  const checks: Record<string, HealthCheck> = {};
+  const rows: Array<[string, string]> = [['data directory', common.dataDir]];
+  const db = await connectDatabase(common, { logger, application: 'ysh-start' });
+  closers.push(() => db.close());
+  checks.postgres = () => pingDatabase(db.pool);
+  rows.push([
+    'postgres',
+    `${db.url.replace(/:[^:@/]*@/, ':***@')}  (${db.mode === 'external' ? 'external' : 'embedded PGlite, pgvector'})`,
+  ]);
+  if (!common.mqttUrl) {
+    const mqtt = await startEmbeddedMqtt({ port: common.embedded.mqttPort, logger });
+    closers.push(() => mqtt.close());
+    checks.mqtt = () => ({ ok: !mqtt.broker.closed });
+    rows.push(['mqtt', `${mqtt.url}  (embedded aedes)`]);
+  }
+  const ops = await startOpsServer({ port: opsPort, registry: createMetricsRegistry('platform'), checks });
+  closers.push(() => ops.close());
+  rows.push(['health', `${ops.url}/health`], ['metrics', `${ops.url}/metrics`]);
+  say('YSH Telemetry — embedded services only');
+  for (const line of table(rows)) say(line);
+  say('Ctrl-C stops everything.');
+}
 
 /**
- * `npm start`: the platform on one machine. Embedded parts stand in for every
- * service whose YSH_* variable is unset; set variables point at real services.
+ * `npm start`: the whole telemetry path on one machine. Embedded parts stand in
+ * for every service whose YSH_* variable is unset; set variables point at real services.
  */
 export const startCommand: CliCommand = {
   name: 'start',
-  summary: 'run the whole platform on this machine (embedded parts for every unset service)',
-  usage: `ysh start [--port P] [--data-dir D]
+  summary: 'run the whole platform on this machine: broker, database, simulator, edge agents, gateway, processor',
+  usage: `ysh start [--port P] [--data-dir D] [--speed X] [--seed S] [--window W] [--infra-only]
 
-Starts the embedded PostgreSQL (PGlite), MQTT broker and Kafka-protocol broker (each only
-when its YSH_* variable is unset) and the components that exist in this checkout, prints
-where everything listens, and stops it all cleanly on Ctrl-C.
+Runs the embedded PostgreSQL (PGlite) and site-LAN MQTT broker in this process, and as their
+own processes the Kafka-protocol broker, the inverter simulator (3 sites, 30 inverters, Modbus
+and MQTT, with scripted faults), one edge agent per site, the gateway and the stream processor.
+Prints where everything listens, a live summary and one line per alert; Ctrl-C stops it all and
+the next start resumes from the data directory. Components' JSON logs go to <data dir>/logs.
   --port P       /health and /metrics of the platform (default ${DEFAULT_PORTS.platform})
-  --data-dir D   embedded data directory (default $YSH_DATA_DIR or ./.ysh-data)`,
+  --data-dir D   data directory (default $YSH_DATA_DIR or ./.ysh-data)
+  --speed X      simulated seconds per real second (default 10)
+  --seed S       simulator seed (default 7)
+  --window W     processor window (default 30s, so the demo shows alerts within a minute)
+  --infra-only   only the embedded database and MQTT broker`,
   async run(argv) {
-    const { values } = parseFlags('start', argv, { port: { type: 'string' }, 'data-dir': { type: 'string' } });
+    const { values } = parseFlags('start', argv, {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      speed: { type: 'string' },
+      seed: { type: 'string' },
+      window: { type: 'string' },
+      'infra-only': { type: 'boolean' },
+    });
     const env = values['data-dir'] ? { ...process.env, YSH_DATA_DIR: values['data-dir'] } : process.env;
     const common = loadCommonConfig(env);
     const opsPort = intFlag('port', values.port, DEFAULT_PORTS.platform, 0, 65535);
+    const speed = numberFlag('speed', values.speed, 10, 0.1, 3600);
+    const seed = intFlag('seed', values.seed, 7, 0, 2 ** 31);
+    const window = values.window ?? '30s';
+    if (parseDuration(window) === undefined)
+      throw new ConfigError('--window', `expected a duration such as 30s or 5m, got ${JSON.stringify(window)}`);
     const logger = createLogger('platform', { level: common.logLevel === 'info' ? 'warn' : common.logLevel });
-    const shutdown = gracefulShutdown({ logger, deadlineMs: 15_000 });
+    const shutdown = gracefulShutdown({ logger, deadlineMs: 60_000 });
     await mkdir(common.dataDir, { recursive: true });
-    const parts: Part[] = [];
-    // Opened in dependency order, closed in reverse: intake (ops) first, the database last.
-    const closers: Array<() => Promise<void>> = [];
+    if (values['infra-only']) {
+      await startInfra(common, opsPort, logger, shutdown);
+      await new Promise(() => {});
+    }
+
+    const ports: PlatformPorts = {
+      kafka: common.embedded.kafkaPort,
+      kafkaOps: DEFAULT_PORTS.brokerOps,
+      cloudMqtt: common.embedded.mqttPort,
+      siteMqtt: DEFAULT_PORTS.siteMqtt,
+      gateway: DEFAULT_PORTS.gateway,
+      processor: DEFAULT_PORTS.processorOps,
+      sim: DEFAULT_PORTS.simModbus,
+      simControl: DEFAULT_PORTS.simControl,
+      edge: DEFAULT_PORTS.edgeOps + 1,
+    };
+    say(`YSH Telemetry — starting the platform in ${common.dataDir} (component logs in ${common.dataDir}/logs)`);
+    const platform = await startPlatform({ common, ports, speed, seed, window, logger });
+    const stops: Array<() => Promise<void> | void> = [];
     shutdown.add({
       name: 'platform',
       run: async () => {
-        for (const close of closers.reverse()) await close();
-        process.stdout.write('stopped cleanly; state kept in the data directory\n');
+        say('stopping: edge agents, simulator, gateway, processor, broker, database…');
+        for (const stop of stops.reverse()) await stop();
+        await platform.close();
+        say('stopped cleanly; state kept in the data directory');
       },
     });
-
-    const db = await connectDatabase(common, { logger, application: 'ysh-start' });
-    closers.push(() => db.close());
-    parts.push({
-      name: 'postgres',
-      where: db.url.replace(/:[^:@/]*@/, ':***@'),
-      kind: db.mode === 'external' ? 'external (YSH_DATABASE_URL)' : 'embedded PGlite, pgvector',
-      check: () => pingDatabase(db.pool),
-    });
-
-    if (common.mqttUrl) {
-      parts.push({ name: 'mqtt', where: common.mqttUrl, kind: 'external (YSH_MQTT_URL)', check: () => ({ ok: true }) });
-    } else {
-      const mqtt = await startEmbeddedMqtt({ port: common.embedded.mqttPort, logger });
-      closers.push(() => mqtt.close());
-      parts.push({ name: 'mqtt', where: mqtt.url, kind: 'embedded aedes', check: () => ({ ok: !mqtt.broker.closed }) });
-    }
-
-    if (common.kafkaBrokers) {
-      parts.push({
-        name: 'kafka',
-        where: common.kafkaBrokers.join(','),
-        kind: 'external (YSH_KAFKA_BROKERS)',
-        check: () => ({ ok: true }),
-      });
-    } else if (existsSync(fileURLToPath(KAFKA_MODULE))) {
-      const { startKafkaBroker } = (await import(KAFKA_MODULE.href)) as {
-        startKafkaBroker: (o: {
-          dataDir: string;
-          port: number;
-          logger: unknown;
-        }) => Promise<{ brokers: string; close(): Promise<void> }>;
-      };
-      const broker = await startKafkaBroker({
-        dataDir: join(common.dataDir, 'kafka'),
-        port: common.embedded.kafkaPort,
-        logger,
-      });
-      closers.push(() => broker.close());
-      parts.push({
-        name: 'kafka',
-        where: broker.brokers,
-        kind: 'embedded Kafka-protocol broker',
-        check: () => ({ ok: true }),
-      });
-    }
-
-    const registry = createMetricsRegistry('platform');
     const ops = await startOpsServer({
       port: opsPort,
-      registry,
-      checks: Object.fromEntries(parts.map((p) => [p.name, p.check])),
+      registry: createMetricsRegistry('platform'),
+      checks: {
+        postgres: () => pingDatabase(platform.db.pool),
+        ...Object.fromEntries(
+          [...platform.health].map(([name, url]) => [
+            name,
+            async () => ({
+              ok: (await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true,
+            }),
+          ]),
+        ),
+      },
     });
-    closers.push(() => ops.close());
+    stops.push(() => ops.close());
 
-    const width = Math.max(...parts.map((p) => p.name.length), 'data directory'.length);
-    const lines = [
-      'YSH Telemetry — single-machine platform',
-      `${'data directory'.padEnd(width)}  ${common.dataDir}`,
-      ...parts.map((p) => `${p.name.padEnd(width)}  ${p.where}  (${p.kind})`),
-      `${'health'.padEnd(width)}  ${ops.url}/health`,
-      `${'metrics'.padEnd(width)}  ${ops.url}/metrics`,
-      'Ctrl-C stops everything.',
+    const rows: Array<[string, string]> = [
+      ['data directory', common.dataDir],
+      [
+        'postgres',
+        `${platform.db.url.replace(/:[^:@/]*@/, ':***@')}  (${platform.db.mode === 'external' ? 'external' : 'embedded PGlite'})`,
+      ],
+      ['kafka', `${kafkaBrokers(common).join(',')}  (${common.kafkaBrokers ? 'external' : 'embedded broker'})`],
+      [
+        'mqtt (cloud)',
+        `${common.mqttUrl ?? `mqtt://127.0.0.1:${ports.cloudMqtt}`}  (site tokens; served by the gateway when embedded)`,
+      ],
+      ['mqtt (site LAN)', `${platform.siteMqtt.url}  (simulated dataloggers)`],
+      ['gateway', `http://127.0.0.1:${ports.gateway}/v1/telemetry`],
+      ['sim', `modbus 127.0.0.1:${ports.sim} (unit ids 1-21), control http://127.0.0.1:${ports.simControl}`],
+      ['sites', platform.layout.sites.map((s) => `${s.id} (${s.devices.length})`).join(', ')],
+      ['platform', `${ops.url}/health  ${ops.url}/metrics`],
+      ...[...platform.health].map(([name, url]): [string, string] => [name, `${url}  ${platform.metrics.get(name)}`]),
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    say('YSH Telemetry — single-machine platform');
+    for (const line of table(rows)) say(line);
+    say('Ctrl-C stops everything.');
+
+    stops.push(await followAlerts(kafkaBrokers(common), say));
+    stops.push(
+      startSummary(
+        {
+          gateway: platform.metrics.get('gateway') as string,
+          processor: platform.metrics.get('processor') as string,
+          edges: new Map(platform.layout.sites.map((s) => [s.id, platform.metrics.get(`edge-${s.id}`) as string])),
+        },
+        say,
+      ),
+    );
     await new Promise(() => {});
   },
 };

@@ -5,6 +5,7 @@ import { env, readEnv } from './env.ts';
 export const DEFAULT_PORTS = Object.freeze({
   postgres: 15432,
   mqtt: 11883,
+  siteMqtt: 11884,
   kafka: 19092,
   gateway: 7080,
   adminApi: 7000,

@@ -87,7 +87,7 @@ describe('ysh start', () => {
       YSH_EMBEDDED_MQTT_PORT: '0',
       YSH_EMBEDDED_KAFKA_PORT: '0',
     };
-    const first = await startProcess(['start', '--port', '0'], /Ctrl-C stops everything/, { env });
+    const first = await startProcess(['start', '--infra-only', '--port', '0'], /Ctrl-C stops everything/, { env });
     const out = first.output();
     expect(out).toContain(`data directory  ${dir}`);
     const health = /health +(http:\/\/\S+)/.exec(out)?.[1];
@@ -107,7 +107,7 @@ describe('ysh start', () => {
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('stopped cleanly');
 
-    const second = await startProcess(['start', '--port', '0'], /Ctrl-C stops everything/, { env });
+    const second = await startProcess(['start', '--infra-only', '--port', '0'], /Ctrl-C stops everything/, { env });
     const pgUrl2 = /postgres +(postgres:\/\/\S+)/.exec(second.output())?.[1];
     const pool2 = createPool(pgUrl2 as string);
     expect((await pool2.query('SELECT id FROM sites')).rows).toEqual([{ id: 'site-kept-001' }]);

@@ -1,0 +1,222 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { YshError, type CommonConfig, type Logger } from '@ysh/common';
+import { connectDatabase, startEmbeddedMqtt, type DatabaseHandle, type EmbeddedMqtt } from '@ysh/embedded';
+import { ChildService, YSH_BIN } from './child-service.ts';
+import { writeDemoFleet, writeEdgeConfig, type DemoLayout, type DemoSite } from './demo-fleet.ts';
+import { runYsh } from './run-ysh.ts';
+
+export interface PlatformPorts {
+  kafka: number;
+  kafkaOps: number;
+  cloudMqtt: number;
+  siteMqtt: number;
+  gateway: number;
+  processor: number;
+  sim: number;
+  simControl: number;
+  /** Edge agent k (0-based) gets edge + k. */
+  edge: number;
+}
+
+export interface PlatformOptions {
+  common: Readonly<CommonConfig>;
+  ports: PlatformPorts;
+  /** Simulated seconds per real second. */
+  speed: number;
+  seed: number;
+  /** Event-time window of the processor (the demo uses short windows so alerts show within a minute). */
+  window: string;
+  /** Extra environment for every component (e.g. YSH_LOG_LEVEL). */
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+export interface Platform {
+  layout: DemoLayout;
+  db: DatabaseHandle;
+  services: Map<string, ChildService>;
+  /** URL of each service's /health, by service name. */
+  health: Map<string, string>;
+  metrics: Map<string, string>;
+  siteMqtt: EmbeddedMqtt;
+  close(): Promise<void>;
+}
+
+interface Tokens {
+  [site: string]: string;
+}
+
+async function provisionSites(
+  dataDir: string,
+  sites: DemoSite[],
+  db: DatabaseHandle,
+  env: NodeJS.ProcessEnv,
+): Promise<Tokens> {
+  const file = join(dataDir, 'platform', 'tokens.json');
+  const stored: Tokens = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Tokens;
+  const tokens: Tokens = {};
+  for (const site of sites) {
+    const { rows } = await db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM site_tokens WHERE site_id = $1 AND revoked_at IS NULL',
+      [site.id],
+    );
+    const known = stored[site.id];
+    if (known && (rows[0]?.n ?? 0) > 0) {
+      tokens[site.id] = known;
+      continue;
+    }
+    await runYsh(['sites', 'add', site.id], env);
+    const out = await runYsh(['sites', 'token', site.id], env);
+    tokens[site.id] = out.trim().split(/\s+/).pop() as string;
+    await db.pool.query('UPDATE sites SET name = $2, latitude = $3, longitude = $4 WHERE id = $1', [
+      site.id,
+      site.name,
+      site.lat,
+      site.lon,
+    ]);
+  }
+  for (const site of sites) {
+    for (const d of site.devices) {
+      await db.pool.query(
+        `INSERT INTO devices (site_id, id, model, nameplate_w, nameplate_dc_wp) VALUES ($1, $2, 'YSH-SIM-3P', 5000, 5500)
+         ON CONFLICT (id) DO NOTHING`,
+        [site.id, d.id],
+      );
+    }
+  }
+  await mkdir(join(dataDir, 'platform'), { recursive: true });
+  await writeFile(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
+  return tokens;
+}
+
+/**
+ * The whole telemetry path on one machine: PostgreSQL (PGlite) served by this
+ * process, a site-LAN MQTT broker for the simulated dataloggers, and every
+ * component as its own process — broker, simulator, gateway, processor and one
+ * edge agent per site — so each can be stopped or killed alone.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const { common, ports, logger } = options;
+  const dataDir = common.dataDir;
+  const logs = join(dataDir, 'logs');
+  const env: NodeJS.ProcessEnv = {
+    YSH_DATA_DIR: dataDir,
+    YSH_EMBEDDED_POSTGRES_PORT: String(common.embedded.postgresPort),
+    YSH_EMBEDDED_MQTT_PORT: String(ports.cloudMqtt),
+    YSH_EMBEDDED_KAFKA_PORT: String(ports.kafka),
+    ...options.env,
+  };
+  const closers: Array<() => Promise<void>> = [];
+  const services = new Map<string, ChildService>();
+  const health = new Map<string, string>();
+  const metrics = new Map<string, string>();
+
+  const add = (name: string, args: string[], opsPort: number, extraEnv: NodeJS.ProcessEnv = {}) => {
+    const service = new ChildService({
+      name,
+      args,
+      env: { ...env, ...extraEnv },
+      logFile: join(logs, `${name}.log`),
+      healthUrl: `http://127.0.0.1:${opsPort}/health`,
+    });
+    service.onUnexpectedExit = (code, signal) =>
+      logger.error({ service: name, code, signal, log: service.options.logFile }, 'component exited unexpectedly');
+    services.set(name, service);
+    health.set(name, `http://127.0.0.1:${opsPort}/health`);
+    metrics.set(name, `http://127.0.0.1:${opsPort}/metrics`);
+    return service;
+  };
+
+  const db = await connectDatabase(common, { logger, application: 'ysh-platform' });
+  closers.push(() => db.close());
+  const siteMqtt = await startEmbeddedMqtt({ port: ports.siteMqtt, logger });
+  closers.push(() => siteMqtt.close());
+
+  try {
+    const layout = await writeDemoFleet(join(dataDir, 'platform'), ports.sim);
+    if (!common.kafkaBrokers) {
+      await add(
+        'broker',
+        ['broker', '--port', String(ports.kafka), '--ops-port', String(ports.kafkaOps), '--partitions', '6'],
+        ports.kafkaOps,
+      ).start();
+    }
+    const tokens = await provisionSites(dataDir, layout.sites, db, env);
+    await add('processor', ['processor', '--port', String(ports.processor)], ports.processor, {
+      YSH_PROCESSOR_WINDOW: options.window,
+      YSH_PROCESSOR_EXPECTED_INTERVAL: '2s',
+    }).start();
+    await add('gateway', ['gateway', '--port', String(ports.gateway)], ports.gateway).start();
+    await add(
+      'sim',
+      [
+        'sim',
+        '--fleet',
+        layout.fleetFile,
+        '--scenario',
+        layout.scenarioFile,
+        '--port',
+        String(ports.sim),
+        '--control-port',
+        String(ports.simControl),
+        '--speed',
+        String(options.speed),
+        '--seed',
+        String(options.seed),
+        '--mqtt-url',
+        siteMqtt.url,
+        '--mqtt-period',
+        `${2 * options.speed}s`,
+      ],
+      ports.simControl,
+    ).start();
+    let k = 0;
+    for (const site of layout.sites) {
+      const file = await writeEdgeConfig(join(dataDir, 'platform'), site, {
+        gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
+        modbusPort: ports.sim,
+        lanMqttUrl: siteMqtt.url,
+        mqttTopicPrefix: 'ysh-sim',
+      });
+      const port = ports.edge + k++;
+      await add(
+        `edge-${site.id}`,
+        ['edge', '--config', file, '--port', String(port), '--data-dir', join(dataDir, 'edge', site.id)],
+        port,
+        {
+          YSH_SITE_TOKEN: tokens[site.id],
+        },
+      ).start();
+    }
+    return {
+      layout,
+      db,
+      services,
+      health,
+      metrics,
+      siteMqtt,
+      async close() {
+        // Intake first (edges, simulator), then the cloud side, then the infrastructure.
+        const order = [...services.keys()].sort((a, b) => rank(a) - rank(b));
+        for (const name of order) {
+          const service = services.get(name) as ChildService;
+          await service.stop();
+          service.closeLog();
+        }
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (err) {
+    for (const service of services.values()) await service.kill();
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw new YshError('PLATFORM_START_FAILED', err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
+
+function rank(name: string): number {
+  if (name.startsWith('edge-')) return 0;
+  return { sim: 1, gateway: 2, processor: 3, broker: 4 }[name] ?? 5;
+}
+
+export { YSH_BIN };
