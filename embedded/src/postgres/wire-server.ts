@@ -59,7 +59,7 @@ export class PgliteWireServer {
     const db = this.options.db;
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    let buffer = Buffer.alloc(0);
+    let buffer: Buffer = Buffer.alloc(0);
     let started = false;
     let closed = false;
     let chain = Promise.resolve();
