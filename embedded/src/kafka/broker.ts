@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@ysh/common';
 import { Control, type BrokerControl } from './control.ts';
 import { BrokerError } from './errors.ts';
@@ -67,8 +67,14 @@ export interface KafkaBroker {
 const CLEAN_MARKER = 'clean-shutdown';
 const LOCK = 'broker.lock';
 
+/** Data directories held by brokers of this process (the pid in the lock file cannot tell them apart). */
+const heldHere = new Set<string>();
+
 function takeLock(dataDir: string): void {
   const path = join(dataDir, LOCK);
+  if (heldHere.has(resolvePath(dataDir))) {
+    throw new BrokerError('BRK_STORAGE', `data directory ${dataDir} is in use by another broker of this process`);
+  }
   if (existsSync(path)) {
     const pid = Number(readFileSync(path, 'utf8').trim());
     let alive = false;
@@ -83,6 +89,7 @@ function takeLock(dataDir: string): void {
     if (alive) throw new BrokerError('BRK_STORAGE', `data directory ${dataDir} is in use by process ${pid}`);
   }
   writeFileSync(path, String(process.pid));
+  heldHere.add(resolvePath(dataDir));
 }
 
 function syncDir(dir: string): void {
@@ -168,7 +175,18 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     },
     logger,
   );
-  const address = await server.listen();
+  let address: Awaited<ReturnType<KafkaServer['listen']>>;
+  try {
+    address = await server.listen();
+  } catch (err) {
+    // Leave the data directory as a clean stop would, so a retry (another port) can take it.
+    groups.close();
+    topics.close();
+    writeFileSync(markerPath, new Date().toISOString());
+    rmSync(join(dataDir, LOCK), { force: true });
+    heldHere.delete(resolvePath(dataDir));
+    throw err;
+  }
   state.port = address.port;
 
   const timers: NodeJS.Timeout[] = [];
@@ -209,6 +227,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
       topics.close();
       writeFileSync(markerPath, new Date().toISOString());
       rmSync(join(dataDir, LOCK), { force: true });
+      heldHere.delete(resolvePath(dataDir));
       syncDir(dataDir);
       logger.info({ port: state.port }, 'kafka broker stopped');
     })();

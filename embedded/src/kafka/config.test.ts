@@ -1,5 +1,9 @@
-import { ConfigError, DEFAULT_PORTS } from '@ysh/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, createLogger, DEFAULT_PORTS } from '@ysh/common';
 import { describe, expect, it } from 'vitest';
+import { startKafkaBroker } from './broker.ts';
 import { brokerCommand } from './cli.ts';
 import { loadBrokerConfig, parseFsync } from './config.ts';
 
@@ -44,5 +48,28 @@ describe('ysh broker configuration', () => {
     await expect(brokerCommand.run(['--bogus'])).rejects.toThrow(/bogus/);
     expect(brokerCommand.name).toBe('broker');
     expect(brokerCommand.usage).toMatch(/--fsync <batch\|ms>/);
+  });
+});
+
+describe('startKafkaBroker data directory ownership', () => {
+  it('refuses a second broker of this process on the same directory, and frees it when a start fails', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ysh-kafka-own-'));
+    const logger = createLogger('test', { level: 'silent' });
+    try {
+      const first = await startKafkaBroker({ dataDir, logger });
+      await expect(startKafkaBroker({ dataDir, logger })).rejects.toThrow(/in use by another broker of this process/);
+      await expect(startKafkaBroker({ dataDir: `${dataDir}-2`, port: first.port, logger })).rejects.toThrow(
+        /EADDRINUSE/,
+      );
+      await first.close();
+      // The failed start released its directory: it can be used now.
+      const again = await startKafkaBroker({ dataDir: `${dataDir}-2`, logger });
+      await again.close();
+      const reopened = await startKafkaBroker({ dataDir, logger });
+      await reopened.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(`${dataDir}-2`, { recursive: true, force: true });
+    }
   });
 });
