@@ -100,6 +100,23 @@ describe('embedded broker with kafkajs', () => {
     expect(listed.groups.map((g) => g.groupId)).toContain(groupId);
     const described = await admin.describeGroups([groupId]);
     expect(described.groups[0]?.state).toBe('Empty');
+    // DeleteGroups forgets the group's committed offsets; a group with members cannot be deleted.
+    await admin.deleteGroups([groupId]);
+    expect((await admin.listGroups()).groups.map((g) => g.groupId)).not.toContain(groupId);
+    expect(
+      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions.every((p) => p.offset === '-1'),
+    ).toBe(true);
+    const member = kafka.consumer({ groupId: `${groupId}-live`, maxWaitTimeInMs: 100 });
+    await member.connect();
+    await member.subscribe({ topic, fromBeginning: true });
+    await member.run({ eachMessage: async () => {} });
+    await expect.poll(async () => (await admin.describeGroups([`${groupId}-live`])).groups[0]?.state).toBe('Stable');
+    const refused = await admin
+      .deleteGroups([`${groupId}-live`])
+      .catch((err: unknown) => err as { groups?: { errorCode: number }[] });
+    expect((refused as { groups?: { errorCode: number }[] }).groups?.[0]?.errorCode).toBe(68);
+    await member.disconnect();
+
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     expect(meta.topics[0]?.partitions).toHaveLength(2);
     await admin.deleteTopics({ topics: [topic] });

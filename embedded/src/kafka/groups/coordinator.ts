@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ErrorCode } from '../protocol/error-codes.ts';
 import { Group, type GroupState } from './group.ts';
 import { OffsetStore } from './offset-store.ts';
 
@@ -34,6 +35,21 @@ export class GroupCoordinator {
       this.groups.set(groupId, group);
     }
     return group;
+  }
+
+  /**
+   * DeleteGroups: only a group without members can go (NON_EMPTY_GROUP otherwise);
+   * its committed offsets are forgotten.
+   */
+  delete(groupId: string): number {
+    const group = this.groups.get(groupId);
+    const known = group !== undefined || this.offsets.all(groupId).size > 0;
+    if (!known) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (group && group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+    group?.close();
+    this.groups.delete(groupId);
+    this.offsets.deleteGroup(groupId);
+    return ErrorCode.NONE;
   }
 
   /** Groups known to the broker: live ones and those with committed offsets only. */

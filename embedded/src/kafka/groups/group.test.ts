@@ -129,12 +129,15 @@ describe('committed offsets', () => {
         { topic: 't', partition: 1, offset: 9, metadata: 'm' },
       ]);
       store.commit('g', [{ topic: 't', partition: 0, offset: 6, metadata: null }]);
+      store.commit('gone', [{ topic: 't', partition: 0, offset: 1, metadata: null }]);
+      store.deleteGroup('gone');
       store.close();
       appendFileSync(join(dir, 'offsets.jsonl'), '{"g":"g","t":"t","p":0,"o":99');
       const again = new OffsetStore(dir, logger);
       expect(again.get('g', 't', 0)?.offset).toBe(6);
       expect(again.get('g', 't', 1)).toMatchObject({ offset: 9, metadata: 'm' });
       expect(again.groups()).toEqual(['g']);
+      expect(again.get('gone', 't', 0)).toBeUndefined();
       again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

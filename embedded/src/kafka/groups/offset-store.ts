@@ -41,8 +41,9 @@ export class OffsetStore {
       for (const text of readFileSync(this.path, 'utf8').split('\n')) {
         if (text.trim() === '') continue;
         try {
-          const l = JSON.parse(text) as Line;
-          this.put(l.g, l.t, l.p, { offset: l.o, metadata: l.m, commitTimestamp: l.ts });
+          const l = JSON.parse(text) as Line | { deleted: string };
+          if ('deleted' in l) this.byGroup.delete(l.deleted);
+          else this.put(l.g, l.t, l.p, { offset: l.o, metadata: l.m, commitTimestamp: l.ts });
           lines++;
         } catch {
           logger.warn({ path: this.path }, 'ignoring a torn line in the committed-offsets file');
@@ -108,6 +109,13 @@ export class OffsetStore {
       closeSync(this.fd);
       this.fd = this.compact();
     }
+  }
+
+  /** Forgets every committed offset of a group (a tombstone line until the next compaction). */
+  deleteGroup(group: string): void {
+    if (!this.byGroup.delete(group)) return;
+    this.size += writeSync(this.fd, `${JSON.stringify({ deleted: group })}\n`);
+    this.dirty = true;
   }
 
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {

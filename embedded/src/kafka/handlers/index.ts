@@ -17,6 +17,7 @@ import { deleteTopicsHandler } from './20-delete-topics.ts';
 import { initProducerIdHandler } from './22-init-producer-id.ts';
 import { describeConfigsHandler } from './32-describe-configs.ts';
 import { createPartitionsHandler } from './37-create-partitions.ts';
+import { deleteGroupsHandler } from './42-delete-groups.ts';
 import type { ApiHandler } from './types.ts';
 
 /** Every API the broker serves; ApiVersions advertises exactly these. */
@@ -40,4 +41,5 @@ export const handlers: readonly ApiHandler[] = [
   initProducerIdHandler,
   describeConfigsHandler,
   createPartitionsHandler,
+  deleteGroupsHandler,
 ];

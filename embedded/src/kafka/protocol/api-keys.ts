@@ -20,6 +20,7 @@ export const ApiKey = {
   InitProducerId: 22,
   DescribeConfigs: 32,
   CreatePartitions: 37,
+  DeleteGroups: 42,
 } as const;
 
 export type ApiKeyValue = (typeof ApiKey)[keyof typeof ApiKey];
