@@ -69,3 +69,24 @@ describe('SunS base option', () => {
     }
   });
 });
+
+describe('5,000 devices in one process', () => {
+  it('spreads them over 21 ports by the addressing rule and serves the last one', async () => {
+    const sim = await startSimulator({ devices: 5000, port: 0, speed: 0, start: NOON_SP });
+    try {
+      expect(sim.ports).toHaveLength(21);
+      const last = sim.devices[4999]!;
+      expect([last.port, last.unitId]).toEqual([sim.ports[20], 4999 - 20 * 247 + 1]);
+      const client = await connectClient(last.port!, last.unitId!);
+      try {
+        const { models } = decodeDeviceMap(await readSunSpecMap(client));
+        expect(deviceIdentity(models[0]!).serial).toBe('YSH00005000');
+        expect(toContractMetrics(models)).toEqual(sim.groundTruth('inv-5000').metrics);
+      } finally {
+        await closeClient(client);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+});

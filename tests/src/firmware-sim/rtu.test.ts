@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,6 +79,20 @@ describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
     const metrics = toContractMetrics([decoded.model]);
     for (const [k, v] of Object.entries(metrics)) expect(v, k).toBe(truth[k]);
     expect(metrics.ac_power_w).toBeGreaterThan(1000);
+  });
+
+  it('keeps answering after line noise and corrupted frames on the bus', async () => {
+    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const fd = openSync(`${dir}/client`, 'w');
+    try {
+      for (let i = 0; i < 50; i++) writeSync(fd, randomBytes(1 + (i % 40)));
+      writeSync(fd, Buffer.from([0x02, 0x03, 0x9c, 0x40, 0x00, 0x02, 0x00, 0x00])); // bad CRC
+    } finally {
+      closeSync(fd);
+    }
+    await new Promise((r) => setTimeout(r, 700)); // the server drops a partial frame after 500 ms of silence
+    client.setID(2);
+    expect((await client.readHoldingRegisters(40000, 2)).data).toEqual([0x5375, 0x6e53]);
   });
 
   it('answers exceptions in RTU framing and stays silent for unknown units and communication loss', async () => {
