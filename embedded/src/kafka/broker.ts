@@ -136,10 +136,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     () => topics,
     () => groups,
   );
-  let markClosed: () => void = () => {};
-  const closed = new Promise<void>((resolve) => {
-    markClosed = resolve;
-  });
+  const closeWaiters = new Set<() => void>();
   const host = options.host ?? '127.0.0.1';
   const state: BrokerState = {
     nodeId: 1,
@@ -158,7 +155,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     maxFetchBytes: options.maxFetchBytes ?? 55 * 1024 * 1024,
     handlers,
     closing: false,
-    closed,
+    closeWaiters,
   };
   const control = new Control();
   const maxFrameBytes = options.maxFrameBytes ?? 100 * 1024 * 1024;
@@ -220,7 +217,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const close = (): Promise<void> => {
     closing ??= (async () => {
       state.closing = true;
-      markClosed();
+      for (const wake of [...closeWaiters]) wake();
       for (const t of timers) clearInterval(t);
       await server.close();
       groups.close();

@@ -98,6 +98,9 @@ describe('kafkajs consumer features on the embedded broker', () => {
     expect(got[0]?.value).toBe('wake-up');
     await producer.disconnect();
     await consumer.disconnect();
+    // Finished long-polls leave nothing behind in the broker's wait lists.
+    await expect.poll(() => broker.state.closeWaiters.size, { timeout: 5000 }).toBe(0);
+    expect(broker.state.topics.partition(topic, 0)!.waitingFetches).toBe(0);
   });
 
   it('counts bytes and messages per topic, connections and groups in its metrics', async () => {

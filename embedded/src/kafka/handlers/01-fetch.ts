@@ -80,10 +80,11 @@ export const fetchHandler: ApiHandler = {
       await new Promise<void>((resolve) => {
         const offs = round.logs.map((l) => l.onAppend(done));
         const timer = setTimeout(done, left);
-        void state.closed.then(done);
+        state.closeWaiters.add(done);
         function done(): void {
           clearTimeout(timer);
           for (const off of offs) off();
+          state.closeWaiters.delete(done);
           resolve();
         }
       });

@@ -28,8 +28,11 @@ export interface BrokerState {
   maxFetchBytes: number;
   handlers: readonly ApiHandler[];
   closing: boolean;
-  /** Resolves when the broker starts closing, so long-polls end at once. */
-  closed: Promise<void>;
+  /**
+   * Called once when the broker starts closing, so long-polls end at once. Waiters
+   * remove themselves when done (a Set, not promise reactions that would pile up).
+   */
+  closeWaiters: Set<() => void>;
 }
 
 export interface RequestContext {

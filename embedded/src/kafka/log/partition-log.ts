@@ -280,6 +280,11 @@ export class PartitionLog {
     return { offset: -1, timestamp: -1 };
   }
 
+  /** Long-polling fetches currently waiting for an append here. */
+  get waitingFetches(): number {
+    return this.waiters.size;
+  }
+
   onAppend(listener: () => void): () => void {
     this.waiters.add(listener);
     return () => this.waiters.delete(listener);
