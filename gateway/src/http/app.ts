@@ -30,6 +30,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimitBytes,
     return503OnClosing: true,
+    // A client that trickles its body (or never finishes it) is cut off instead of holding a socket forever.
+    requestTimeout: 60_000,
   });
   installErrorHandling(app);
   app.addHook('onResponse', async (_request, reply) => {
