@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { decodeRecords, encodeBatch } from '../protocol/records.ts';
 import { type LogConfig, PartitionLog } from './partition-log.ts';
+import { ProducerState } from './producer-state.ts';
 
 const logger = createLogger('test', { level: 'silent' });
 const dirs: string[] = [];
@@ -171,5 +172,20 @@ describe('PartitionLog', () => {
     expect(timed.logStartOffset).toBe(50);
     expect(timed.nextOffset).toBe(50);
     timed.close();
+  });
+});
+
+describe('ProducerState', () => {
+  it('forgets the least recently seen producers past its bound, keeping the active ones', () => {
+    const state = new ProducerState();
+    state.record(1, 0, 0, 0, 0);
+    for (let pid = 2; pid < 3000; pid++) {
+      state.record(pid, 0, 0, 0, pid);
+      if (pid % 100 === 0) state.record(1, 0, pid / 100, pid / 100, pid); // producer 1 stays active
+    }
+    expect(state.size).toBe(2048);
+    expect(state.check(1, 0, 30, 30)).toEqual({ kind: 'append' });
+    expect(state.check(1, 0, 29, 29)).toEqual({ kind: 'duplicate', baseOffset: 2900 });
+    expect(state.check(2, 0, 0, 0)).toEqual({ kind: 'append' }); // forgotten: treated as new
   });
 });

@@ -2,6 +2,8 @@ import { ErrorCode } from '../protocol/error-codes.ts';
 
 /** The last batches kept per producer to answer a retried batch with its original offset (as Kafka: 5). */
 const KEEP = 5;
+/** Producers remembered per partition; the least recently seen are forgotten first (as Kafka expires producer ids). */
+const MAX_PRODUCERS = 2048;
 
 interface SeenBatch {
   firstSeq: number;
@@ -46,9 +48,13 @@ export class ProducerState {
   record(producerId: number, epoch: number, firstSeq: number, lastSeq: number, baseOffset: number): void {
     if (producerId < 0 || firstSeq < 0) return;
     let entry = this.producers.get(producerId);
-    if (!entry || epoch !== entry.epoch) {
-      entry = { epoch, lastSeq, batches: [] };
-      this.producers.set(producerId, entry);
+    if (!entry || epoch !== entry.epoch) entry = { epoch, lastSeq, batches: [] };
+    // Re-insert so the Map's order is least recently seen first.
+    this.producers.delete(producerId);
+    this.producers.set(producerId, entry);
+    if (this.producers.size > MAX_PRODUCERS) {
+      const oldest = this.producers.keys().next().value;
+      if (oldest !== undefined) this.producers.delete(oldest);
     }
     entry.lastSeq = lastSeq;
     entry.batches.push({ firstSeq, lastSeq, baseOffset });
