@@ -224,6 +224,33 @@ function kcat(brokers: string, topic: string, file: string): Promise<number> {
   });
 }
 
+/** The mandated client alone: idempotent kafkajs producers sending the same readings as fast as they can. */
+async function kafkajsLoop(brokers: string, topic: string, lines: string[], lanes: number): Promise<number> {
+  const kafka = new Kafka({ clientId: 'bench-kafkajs', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const producers = Array.from({ length: lanes }, () => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
+  await Promise.all(producers.map((p) => p.connect()));
+  const messages = lines.map((l) => {
+    const tab = l.indexOf('\t');
+    return { key: l.slice(0, tab), value: l.slice(tab + 1) };
+  });
+  const chunk = 2000;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    producers.map(async (p) => {
+      for (;;) {
+        const from = next;
+        next += chunk;
+        if (from >= messages.length) return;
+        await p.sendBatch({ acks: -1, topicMessages: [{ topic, messages: messages.slice(from, from + chunk) }] });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(producers.map((p) => p.disconnect()));
+  return messages.length / seconds;
+}
+
 export const gatewayBenchmark: Benchmark = {
   group: 'gateway',
   description:
@@ -243,10 +270,12 @@ export const gatewayBenchmark: Benchmark = {
       const admin = kafka.admin();
       await admin.connect();
       await admin.createTopics({
-        topics: [TOPICS.telemetry, TOPICS.telemetryDlq, 'bench_kcat_telemetry'].map((topic) => ({
-          topic,
-          numPartitions: 6,
-        })),
+        topics: [TOPICS.telemetry, TOPICS.telemetryDlq, 'bench_kcat_telemetry', 'bench_kafkajs_telemetry'].map(
+          (topic) => ({
+            topic,
+            numPartitions: 6,
+          }),
+        ),
       });
       await admin.disconnect();
 
@@ -287,9 +316,15 @@ export const gatewayBenchmark: Benchmark = {
       };
 
       const rows: BenchRow[] = [];
+      // Concurrent clients per batch size; YSH_BENCH_GATEWAY_CLIENTS="100:32,1000:6" overrides.
+      const clients = new Map(
+        (process.env.YSH_BENCH_GATEWAY_CLIENTS ?? '100:32,1000:6')
+          .split(',')
+          .map((p) => p.split(':').map(Number) as [number, number]),
+      );
       const scenarios = [
-        { tag: 'b100', size: 100, batches: 3000, concurrency: 16 },
-        { tag: 'b1000', size: 1000, batches: 300, concurrency: 4 },
+        { tag: 'b100', size: 100, batches: 3000, concurrency: clients.get(100) ?? 32 },
+        { tag: 'b1000', size: 1000, batches: 300, concurrency: clients.get(1000) ?? 6 },
       ];
       // Warm-up: JIT, connections, device registration of the warm-up sites.
       {
@@ -312,6 +347,7 @@ export const gatewayBenchmark: Benchmark = {
           kcatNote = `kcat failed: ${(err as Error).message}`;
         }
         await rm(file, { force: true });
+        const bare = await kafkajsLoop(brokers, 'bench_kafkajs_telemetry', load.lines, 2);
         const n = load.lines.length.toLocaleString('en-US');
         rows.push({
           group: 'gateway',
@@ -324,6 +360,16 @@ export const gatewayBenchmark: Benchmark = {
           target: '≥ 50,000/s and ≥ 0.5 × kcat',
           met: gwRun.readingsPerSecond >= 50_000 && (kcatRate === undefined || gwRun.readingsPerSecond >= kcatRate / 2),
           notes: `${n} readings, ${gwRun.refused} refused+retried, gateway node ${flags.join(' ') || '(no flags)'}${kcatNote ? `; ${kcatNote}` : ''}`,
+        });
+        rows.push({
+          group: 'gateway',
+          name: `HTTP ingest, batches of ${s.size} (vs the Kafka client alone)`,
+          value: gwRun.readingsPerSecond,
+          unit: 'readings/s',
+          peer: 'bare kafkajs sendBatch loop, 2 idempotent producers, 2,000 per request',
+          peerValue: bare,
+          ratio: gwRun.readingsPerSecond / bare,
+          notes: 'the ceiling the mandated client sets before any HTTP, auth, validation or dedup',
         });
         if (cpu0 !== undefined && cpu1 !== undefined) {
           const perReading = ((cpu1 - cpu0) / load.lines.length) * 1e6;
