@@ -68,6 +68,10 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
       logger,
     });
     closers.push(() => kafka.close());
+    let stopped = false;
+    closers.push(async () => {
+      stopped = true;
+    });
     let topicsReady = false;
     const ensureTopics = async () => {
       for (let attempt = 0; !topicsReady && !stopped; attempt++) {
@@ -80,10 +84,6 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
         }
       }
     };
-    let stopped = false;
-    closers.push(async () => {
-      stopped = true;
-    });
 
     const producer = new BatchingProducer(kafka.sends, {
       laneOf: kafka.laneOf,
