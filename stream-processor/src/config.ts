@@ -19,6 +19,8 @@ export interface ProcessorConfig {
   commitIntervalMs: number;
   tickIntervalMs: number;
   sessionTimeoutMs: number;
+  /** Most bytes kafkajs fetches per partition in one request. */
+  maxBytesPerPartition: number;
   siteWaitMs: number;
   siteActiveHorizonMs: number;
   commLossCheckMs: number;
@@ -41,6 +43,7 @@ export const processorEnv = {
   YSH_PROCESSOR_EXPECTED_INTERVAL: env.duration({ default: '10s' }),
   YSH_PROCESSOR_COMMIT_INTERVAL: env.duration({ default: '2s' }),
   YSH_PROCESSOR_SESSION_TIMEOUT: env.duration({ default: '30s' }),
+  YSH_PROCESSOR_FETCH_BYTES: env.int({ default: 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
   YSH_PROCESSOR_SITE_WAIT: env.duration({ default: '5m' }),
   YSH_PROCESSOR_COMM_LOSS_PERIODS: env.int({ default: 30, min: 1, max: 100_000 }),
   YSH_PROCESSOR_COMM_LOSS_CHECK: env.duration({ default: '15s' }),
@@ -122,6 +125,7 @@ export function loadProcessorConfig(source: NodeJS.ProcessEnv, cwd = process.cwd
     commitIntervalMs: e.YSH_PROCESSOR_COMMIT_INTERVAL,
     tickIntervalMs: 1000,
     sessionTimeoutMs: e.YSH_PROCESSOR_SESSION_TIMEOUT,
+    maxBytesPerPartition: e.YSH_PROCESSOR_FETCH_BYTES,
     siteWaitMs: e.YSH_PROCESSOR_SITE_WAIT,
     siteActiveHorizonMs: e.YSH_PROCESSOR_EXPECTED_INTERVAL * e.YSH_PROCESSOR_COMM_LOSS_PERIODS,
     commLossCheckMs: e.YSH_PROCESSOR_COMM_LOSS_CHECK,

@@ -12,14 +12,15 @@ import type { InfluxSink } from './sinks/influx.ts';
 import {
   advanceOffsets,
   claimPartitions,
+  deviceRowsJson,
   listDevicesSeen,
   loadDevices,
-  saveDevices,
+  saveDeviceRows,
   toCheckpoint,
   type DeviceCheckpoint,
 } from './store/checkpoint-store.ts';
 import { inTransaction, tsToMs } from './store/queryable.ts';
-import { loadSiteWindow, loadWindowStates, upsertResults } from './store/results-store.ts';
+import { loadSiteWindows, loadWindowStates, resultRowsJson, upsertResultRows } from './store/results-store.ts';
 import { windowStartOf } from './windows/window-manager.ts';
 
 export interface CoreOptions {
@@ -58,6 +59,17 @@ interface PartitionState {
   processed: number;
 }
 
+/** A checkpoint snapshot, serialized when taken. */
+export interface FlushJob {
+  offsets: Map<number, number>;
+  results: { result: EmittedResult['result']; correction: boolean }[];
+  resultRows: string | undefined;
+  deviceRows: string | undefined;
+  transitions: AlertTransition[];
+  raw: Reading[];
+  inflight: Map<string, EmittedResult>;
+}
+
 export interface CoreCounters {
   invalid: number;
   skippedReplayed: number;
@@ -90,6 +102,8 @@ export class ProcessorCore {
   private results = new Map<string, EmittedResult>();
   private transitions: AlertTransition[] = [];
   private raw: Reading[] = [];
+  /** Results of a checkpoint being written (late readings may need them before they are stored). */
+  private inflight: Map<string, EmittedResult> | undefined;
   /** Site windows waiting for peer evaluation → processing time first seen. */
   private readonly pendingSites = new Map<string, { site: string; windowStart: number; since: number }>();
   private readonly now: () => number;
@@ -159,7 +173,8 @@ export class ProcessorCore {
     this.engine.reset();
     this.partitions.clear();
     this.devicePartition.clear();
-    this.results.clear();
+    this.results = new Map();
+    this.inflight = undefined;
     this.transitions = [];
     this.raw = [];
   }
@@ -204,7 +219,7 @@ export class ProcessorCore {
     this.counters.lookups += 1;
     const start = windowStartOf(ts, this.options.engine.windows.sizeMs);
     const key = `${reading.device}@${start}`;
-    const pending = this.results.get(key);
+    const pending = this.results.get(key) ?? this.inflight?.get(key);
     if (pending) {
       this.engine.windows.restore(reading.site, reading.device, start, pending.acc);
       return;
@@ -233,123 +248,190 @@ export class ProcessorCore {
   }
 
   /**
-   * Makes everything processed so far durable: sinks first (idempotent), then
-   * one transaction with results, alert changes, device checkpoints and
-   * offsets. Returns the offsets now safe to commit to Kafka. On failure the
-   * memory is reset to the last checkpoint and the error rethrown.
+   * Takes a consistent snapshot of everything processed so far (serialized
+   * now, so processing may go on while it is written). Undefined when there is
+   * nothing to write.
    */
-  async flush(): Promise<Map<number, number>> {
-    const committed = new Map<number, number>();
+  prepareFlush(): FlushJob | undefined {
     this.collect();
     const dirtyDevices = this.engine.takeDirty();
     const offsets = new Map<number, number>();
     for (const [p, s] of this.partitions) if (s.processed > s.stored) offsets.set(p, s.processed);
     if (this.results.size === 0 && this.transitions.length === 0 && dirtyDevices.length === 0 && offsets.size === 0) {
-      return committed;
+      return undefined;
     }
     const results = [...this.results.values()];
-    const transitions = this.transitions;
     const checkpoints: DeviceCheckpoint[] = [];
     for (const d of dirtyDevices) {
       const dev = this.engine.windows.devices.get(d);
       const p = this.devicePartition.get(d);
       if (dev && p !== undefined) checkpoints.push(toCheckpoint(dev, p, this.engine.ruleState.get(d)));
     }
+    const job: FlushJob = {
+      offsets,
+      results: results.map((r) => ({ result: r.result, correction: r.correction })),
+      resultRows: resultRowsJson(results),
+      deviceRows: deviceRowsJson(checkpoints),
+      transitions: this.transitions,
+      raw: this.raw,
+      inflight: this.results,
+    };
+    this.inflight = this.results;
+    this.results = new Map();
+    this.transitions = [];
+    this.raw = [];
+    return job;
+  }
+
+  /**
+   * Writes a snapshot: sinks first (idempotent), then one transaction with
+   * results, alert changes, device checkpoints and offsets. Returns the
+   * offsets now safe to commit to Kafka. On failure the caller must `reset`.
+   */
+  async writeFlush(job: FlushJob): Promise<Map<number, number>> {
     const { pool, influx } = this.deps;
     const { groupId, topic, instanceId, channels } = this.options;
     try {
       await influx?.write(
-        results.map((r) => r.result),
-        this.raw,
+        job.results.map((r) => r.result),
+        job.raw,
       );
       const applied = await inTransaction(pool, async (c) => {
-        await upsertResults(c, results);
-        const a = await applyTransitions(c, transitions, channels);
-        await saveDevices(c, groupId, topic, checkpoints);
-        await advanceOffsets(c, groupId, topic, offsets, instanceId);
+        await upsertResultRows(c, job.resultRows);
+        const a = await applyTransitions(c, job.transitions, channels);
+        await saveDeviceRows(c, groupId, topic, job.deviceRows);
+        await advanceOffsets(c, groupId, topic, job.offsets, instanceId);
         return a;
       });
       this.counters.alertsOpened += applied.opened;
       this.counters.alertsResolved += applied.resolved;
-    } catch (err) {
-      this.reset();
-      throw err;
+    } finally {
+      if (this.inflight === job.inflight) this.inflight = undefined;
     }
     this.counters.flushes += 1;
-    for (const [p, o] of offsets) {
+    const committed = new Map<number, number>();
+    for (const [p, o] of job.offsets) {
       const s = this.partitions.get(p);
-      if (s) s.stored = o;
+      if (s && s.stored < o) s.stored = o;
       committed.set(p, o);
     }
     const now = this.now();
-    for (const r of results) {
+    for (const r of job.results) {
       if (r.correction) continue;
       const key = `${r.result.site}@${r.result.windowStart}`;
       if (!this.pendingSites.has(key)) {
         this.pendingSites.set(key, { site: r.result.site, windowStart: r.result.windowStart, since: now });
       }
     }
-    this.results = new Map();
-    this.transitions = [];
-    this.raw = [];
     return committed;
+  }
+
+  /** prepareFlush + writeFlush in one go; on failure memory goes back to the last checkpoint. */
+  async flush(): Promise<Map<number, number>> {
+    const job = this.prepareFlush();
+    if (!job) return new Map();
+    try {
+      return await this.writeFlush(job);
+    } catch (err) {
+      this.reset();
+      throw err;
+    }
   }
 
   /**
    * Peer rules per site window, once every device expected in it has stored
-   * its result (or after `siteWaitMs`). A row lock on the site's state makes
-   * one instance judge each site window, in window order.
+   * its result (or after `siteWaitMs`). Row locks on the sites' state make one
+   * instance judge each site window, in window order; every pending site
+   * window is handled in one transaction with a handful of statements.
    */
   async evaluateSites(): Promise<void> {
+    if (this.pendingSites.size === 0) return;
     const now = this.now();
     const { pool } = this.deps;
-    const { groupId, siteWaitMs, engine, nameplates, channels } = this.options;
-    const due = [...this.pendingSites.entries()].sort((a, b) => a[1].windowStart - b[1].windowStart);
-    const blocked = new Set<string>();
-    for (const [key, p] of due) {
-      // Strict window order per site: a window waiting for a device holds back the later ones.
-      if (blocked.has(p.site)) continue;
-      const done = await inTransaction(pool, async (c) => {
-        await c.query(
-          'INSERT INTO processor_site_state (group_id, site) VALUES ($1, $2) ON CONFLICT (group_id, site) DO NOTHING',
-          [groupId, p.site],
-        );
-        const { rows } = await c.query<{ last_window: Date | null; state: Record<string, unknown> }>(
-          'SELECT last_window, state FROM processor_site_state WHERE group_id = $1 AND site = $2 FOR UPDATE',
-          [groupId, p.site],
-        );
-        const last = tsToMs(rows[0]?.last_window ?? null);
-        if (last !== null && last >= p.windowStart) return true;
-        const stored = await loadSiteWindow(c, p.site, p.windowStart);
-        if (now - p.since < siteWaitMs) {
-          const { rows: expected } = await c.query<{ device: string }>(
-            `SELECT device FROM processor_devices WHERE group_id = $1 AND site = $2 AND last_seen_at >= to_timestamp($3)
-             UNION SELECT id FROM devices WHERE site_id = $2`,
-            [groupId, p.site, (now - this.options.siteActiveHorizonMs) / 1000],
-          );
-          const have = new Set(stored.map((s) => s.device));
-          if (expected.some((e) => !have.has(e.device))) return false;
+    const { groupId, siteWaitMs, siteActiveHorizonMs, engine, nameplates, channels } = this.options;
+    const pending = [...this.pendingSites.values()].sort((a, b) => a.windowStart - b.windowStart);
+    const sites = [...new Set(pending.map((p) => p.site))].sort();
+    const done = await inTransaction(pool, async (c) => {
+      await c.query(
+        `INSERT INTO processor_site_state (group_id, site) SELECT $1, s FROM unnest($2::text[]) AS s
+         ON CONFLICT (group_id, site) DO NOTHING`,
+        [groupId, sites],
+      );
+      const { rows: stateRows } = await c.query<{
+        site: string;
+        last_window: Date | null;
+        state: Record<string, never>;
+      }>(
+        `SELECT site, last_window, state FROM processor_site_state WHERE group_id = $1 AND site = ANY($2::text[])
+         ORDER BY site FOR UPDATE`,
+        [groupId, sites],
+      );
+      const siteState = new Map(
+        stateRows.map((r) => [
+          r.site,
+          { last: tsToMs(r.last_window), state: new Map(Object.entries(r.state ?? {})) as PeerState, changed: false },
+        ]),
+      );
+      const stored = await loadSiteWindows(
+        c,
+        pending.map((p) => ({ site: p.site, windowStart: p.windowStart })),
+      );
+      const { rows: expectedRows } = await c.query<{ site: string; device: string }>(
+        `SELECT site, device FROM processor_devices
+         WHERE group_id = $1 AND site = ANY($2::text[]) AND last_seen_at >= to_timestamp($3)
+         UNION SELECT site_id, id FROM devices WHERE site_id = ANY($2::text[])`,
+        [groupId, sites, (now - siteActiveHorizonMs) / 1000],
+      );
+      const expected = new Map<string, string[]>();
+      for (const r of expectedRows) expected.set(r.site, [...(expected.get(r.site) ?? []), r.device]);
+      const finished: string[] = [];
+      const transitions: AlertTransition[] = [];
+      const blocked = new Set<string>();
+      for (const p of pending) {
+        // Strict window order per site: a window waiting for a device holds back the later ones.
+        if (blocked.has(p.site)) continue;
+        const key = `${p.site}@${p.windowStart}`;
+        const st = siteState.get(p.site);
+        if (!st) continue;
+        if (st.last !== null && st.last >= p.windowStart) {
+          finished.push(key);
+          continue;
         }
-        const contexts = stored.map((s) => ({
-          result: windowResult(p.site, s.device, s.acc, engine.windows.sizeMs, engine.expectedIntervalMs),
-          nameplateWp: nameplates[s.device] ?? s.nameplateWp,
+        const rows = stored.get(key) ?? [];
+        if (now - p.since < siteWaitMs) {
+          const have = new Set(rows.map((r) => r.device));
+          if ((expected.get(p.site) ?? []).some((d) => !have.has(d))) {
+            blocked.add(p.site);
+            continue;
+          }
+        }
+        const contexts = rows.map((r) => ({
+          result: windowResult(p.site, r.device, r.acc, engine.windows.sizeMs, engine.expectedIntervalMs),
+          nameplateWp: nameplates[r.device] ?? r.nameplateWp,
         }));
-        const state: PeerState = new Map(Object.entries((rows[0]?.state ?? {}) as Record<string, never>));
-        const transitions = evaluatePeers(contexts, engine.rules, state);
-        const applied = await applyTransitions(c, transitions, channels);
-        this.counters.alertsOpened += applied.opened;
-        this.counters.alertsResolved += applied.resolved;
-        await c.query(
-          `UPDATE processor_site_state SET last_window = to_timestamp($3), state = $4::jsonb, updated_at = now()
-           WHERE group_id = $1 AND site = $2`,
-          [groupId, p.site, p.windowStart / 1000, JSON.stringify(Object.fromEntries(state))],
-        );
+        transitions.push(...evaluatePeers(contexts, engine.rules, st.state));
+        st.last = p.windowStart;
+        st.changed = true;
+        finished.push(key);
         this.counters.siteWindowsJudged += 1;
-        return true;
-      });
-      if (done) this.pendingSites.delete(key);
-      else blocked.add(p.site);
-    }
+      }
+      const applied = await applyTransitions(c, transitions, channels);
+      this.counters.alertsOpened += applied.opened;
+      this.counters.alertsResolved += applied.resolved;
+      const updates = [...siteState]
+        .filter(([, st]) => st.changed)
+        .map(([site, st]) => ({ site, last: st.last, state: Object.fromEntries(st.state) }));
+      if (updates.length > 0) {
+        await c.query(
+          `UPDATE processor_site_state s SET last_window = to_timestamp(x.last / 1000.0), state = x.state, updated_at = now()
+           FROM jsonb_to_recordset($2::jsonb) AS x(site text, last double precision, state jsonb)
+           WHERE s.group_id = $1 AND s.site = x.site`,
+          [groupId, JSON.stringify(updates)],
+        );
+      }
+      return finished;
+    });
+    for (const key of done) this.pendingSites.delete(key);
   }
 
   /** Communication loss across the whole group (processing time), one site-level alert for a silent site. */

@@ -140,6 +140,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       commitIntervalMs: config.commitIntervalMs,
       tickIntervalMs: config.tickIntervalMs,
       sessionTimeoutMs: config.sessionTimeoutMs,
+      maxBytesPerPartition: config.maxBytesPerPartition,
       fromBeginning: true,
     },
     logger,

@@ -148,34 +148,74 @@ export function windowResult(
   };
 }
 
-/** JSON for storage: infinities (empty min/max) become null. */
+const num = (v: number): string => (Number.isFinite(v) ? (Object.is(v, -0) ? '-0' : String(v)) : 'null');
+const stat = (st: RunningStat): string => `[${st.n},${num(st.mean)},${num(st.m2)},${num(st.min)},${num(st.max)}]`;
+
+/**
+ * Compact JSON for checkpoints and stored results (written for every dirty
+ * device on every checkpoint, so built by hand): stats as [n, mean, m2, min,
+ * max], energy points as offsets from the window start and the first counter
+ * value; infinities (empty min/max) become null.
+ */
 export function serializeWindow(acc: WindowAcc): string {
-  return JSON.stringify(acc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  const stats = STAT_FIELDS.map((f) => `"${f}":${stat(acc.stats[f])}`).join(',');
+  const mppt = Object.entries(acc.mppt)
+    .map(([k, st]) => `"${k}":${stat(st)}`)
+    .join(',');
+  const e = acc.energy;
+  const w0 = e.wh.length > 0 ? (e.wh[0] as number) : 0;
+  const et = e.ts.map((t) => t - acc.start).join(',');
+  const ew = e.wh.map((w) => w - w0).join(',');
+  return (
+    `{"s":${acc.start},"q":[${acc.seqs.join(',')}],"n":${acc.samples},"st":{${stats}},"e0":${w0},"et":[${et}],"ew":[${ew}],` +
+    `"m":{${mppt}},"f":${acc.faultSamples},"t":${acc.throttledSamples},"ev":${acc.eventsMask},"lt":${num(acc.lastTs)},` +
+    `"ls":${acc.lastState === null ? 'null' : acc.lastState},"r":${acc.revision}}`
+  );
 }
 
-function fixStat(s: RunningStat): RunningStat {
+type StoredStat = [number, number | null, number | null, number | null, number | null];
+
+interface StoredWindow {
+  s: number;
+  q: number[];
+  n: number;
+  st: Record<string, StoredStat>;
+  e0: number;
+  et: number[];
+  ew: number[];
+  m: Record<string, StoredStat>;
+  f: number;
+  t: number;
+  ev: number;
+  lt: number | null;
+  ls: number | null;
+  r: number;
+}
+
+function readStat(v: StoredStat | undefined): RunningStat {
+  if (!v) return emptyStat();
   return {
-    n: s.n,
-    mean: s.mean,
-    m2: s.m2,
-    min: s.min ?? Number.POSITIVE_INFINITY,
-    max: s.max ?? Number.NEGATIVE_INFINITY,
+    n: v[0],
+    mean: v[1] ?? 0,
+    m2: v[2] ?? 0,
+    min: v[3] ?? Number.POSITIVE_INFINITY,
+    max: v[4] ?? Number.NEGATIVE_INFINITY,
   };
 }
 
 export function deserializeWindow(json: string | object): WindowAcc {
-  const raw = (typeof json === 'string' ? JSON.parse(json) : json) as WindowAcc;
-  const acc = emptyWindow(raw.start);
-  acc.seqs = raw.seqs;
-  acc.samples = raw.samples;
-  for (const field of STAT_FIELDS) acc.stats[field] = fixStat(raw.stats[field]);
-  acc.energy = raw.energy;
-  for (const [k, s] of Object.entries(raw.mppt)) acc.mppt[k] = fixStat(s);
-  acc.faultSamples = raw.faultSamples;
-  acc.throttledSamples = raw.throttledSamples;
-  acc.eventsMask = raw.eventsMask;
-  acc.lastTs = raw.lastTs ?? Number.NEGATIVE_INFINITY;
-  acc.lastState = raw.lastState;
-  acc.revision = raw.revision;
+  const raw = (typeof json === 'string' ? JSON.parse(json) : json) as StoredWindow;
+  const acc = emptyWindow(raw.s);
+  acc.seqs = raw.q;
+  acc.samples = raw.n;
+  for (const field of STAT_FIELDS) acc.stats[field] = readStat(raw.st[field]);
+  acc.energy = { ts: raw.et.map((t) => t + raw.s), wh: raw.ew.map((w) => w + raw.e0) };
+  for (const [k, v] of Object.entries(raw.m)) acc.mppt[k] = readStat(v);
+  acc.faultSamples = raw.f;
+  acc.throttledSamples = raw.t;
+  acc.eventsMask = raw.ev;
+  acc.lastTs = raw.lt ?? Number.NEGATIVE_INFINITY;
+  acc.lastState = raw.ls;
+  acc.revision = raw.r;
   return acc;
 }

@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { ProcessorCore } from '../processor-core.ts';
+import type { FlushJob, ProcessorCore } from '../processor-core.ts';
 
 export interface DriverOptions {
   groupId: string;
@@ -31,6 +31,8 @@ export class KafkaDriver {
   private timer: NodeJS.Timeout | undefined;
   private readonly seeked = new Set<number>();
   private failures = 0;
+  /** The checkpoint (or peer evaluation) being written; at most one at a time. */
+  private inflight: Promise<void> | undefined;
   running = false;
   rebalances = 0;
 
@@ -55,6 +57,7 @@ export class KafkaDriver {
       // Forget everything not checkpointed and take the new assignment over from the checkpoint at once,
       // so a partition with nothing new still gets its devices (and their idle windows) back.
       void this.locked(async () => {
+        await this.inflight;
         this.core.reset();
         this.seeked.clear();
         this.firstBatch = new Set(assigned);
@@ -88,7 +91,7 @@ export class KafkaDriver {
     }, this.options.tickIntervalMs);
   }
 
-  private async eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (this.stopping || batch.messages.length === 0) return;
     await this.locked(async () => {
       if (this.stopping || !isRunning() || isStale()) return;
@@ -110,31 +113,58 @@ export class KafkaDriver {
         }
       }
       await this.core.process(p, batch.messages);
-      if (Date.now() - this.lastFlush >= this.options.commitIntervalMs) await this.checkpoint();
+      // Advances kafkajs's fetch position only; what is committed to Kafka is decided by the checkpoint.
+      const last = batch.messages[batch.messages.length - 1];
+      if (last) resolveOffset(last.offset);
+      if (!this.inflight && Date.now() - this.lastFlush >= this.options.commitIntervalMs) this.startCheckpoint();
     });
     await heartbeat().catch(() => {});
   }
 
   private async onTick(): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || this.inflight) return;
     this.core.tick();
-    if (this.core.dirty && Date.now() - this.lastFlush >= this.options.commitIntervalMs) await this.checkpoint();
-    else await this.core.evaluateSites();
+    if (this.core.dirty && Date.now() - this.lastFlush >= this.options.commitIntervalMs) this.startCheckpoint();
+    else {
+      this.inflight = this.core
+        .evaluateSites()
+        .catch((err: unknown) => this.logger.warn({ err }, 'peer evaluation failed'))
+        .finally(() => {
+          this.inflight = undefined;
+        });
+    }
   }
 
-  /** Durable first, then the Kafka commit; a failure resets to the last checkpoint and backs off. */
-  private async checkpoint(): Promise<void> {
+  /**
+   * Snapshots the core now and writes it in the background while batches keep
+   * being processed: durable first, then the Kafka commit, then peer rules. A
+   * failure resets memory to the last checkpoint and backs off.
+   */
+  private startCheckpoint(): void {
     this.lastFlush = Date.now();
+    const job = this.core.prepareFlush();
+    if (!job) return;
+    this.inflight = this.writeCheckpoint(job).finally(() => {
+      this.inflight = undefined;
+    });
+  }
+
+  private async writeCheckpoint(job: FlushJob, inLock = false): Promise<void> {
     let offsets: Map<number, number>;
     try {
-      offsets = await this.core.flush();
+      offsets = await this.core.writeFlush(job);
       this.failures = 0;
     } catch (err) {
       this.failures += 1;
-      this.seeked.clear();
       const wait = Math.min(10_000, 250 * 2 ** Math.min(this.failures, 6));
       this.logger.error({ err, retryInMs: wait }, 'checkpoint failed; resuming from the last checkpoint');
-      await new Promise((r) => setTimeout(r, wait));
+      const reset = async () => {
+        this.core.reset();
+        this.seeked.clear();
+      };
+      if (inLock) await reset();
+      else await this.locked(reset);
+      if (!this.stopping) await new Promise((r) => setTimeout(r, wait));
       return;
     }
     if (offsets.size > 0) {
@@ -152,10 +182,13 @@ export class KafkaDriver {
     if (this.stopping) return;
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    await this.inflight;
     await this.locked(async () => {
       this.core.tick();
-      await this.checkpoint();
-    }).catch(() => {});
+      const job = this.core.prepareFlush();
+      if (job) await this.writeCheckpoint(job, true);
+      else await this.core.evaluateSites();
+    }).catch((err: unknown) => this.logger.warn({ err }, 'final checkpoint failed'));
     await this.consumer.disconnect().catch(() => {});
     this.running = false;
   }

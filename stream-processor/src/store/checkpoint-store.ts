@@ -86,21 +86,39 @@ export function toCheckpoint(
   };
 }
 
+/** Device checkpoints as one JSON text, serialized at once (a snapshot of the in-memory state). */
+export function deviceRowsJson(devices: DeviceCheckpoint[]): string | undefined {
+  if (devices.length === 0) return undefined;
+  const parts = devices.map((d) => {
+    const head = JSON.stringify({
+      device: d.device,
+      site: d.site,
+      partition: d.partition,
+      seen: d.lastSeenAt,
+      max_ts: Number.isFinite(d.maxTs) ? d.maxTs : null,
+    });
+    const open = d.open.map((w) => serializeWindow(w)).join(',');
+    return `${head.slice(0, -1)},"state":{"open":[${open}],"rules":${JSON.stringify(d.rules)}}}`;
+  });
+  return `[${parts.join(',')}]`;
+}
+
 export async function saveDevices(
   db: Queryable,
   groupId: string,
   topic: string,
   devices: DeviceCheckpoint[],
 ): Promise<void> {
-  if (devices.length === 0) return;
-  const rows = devices.map((d) => ({
-    device: d.device,
-    site: d.site,
-    partition: d.partition,
-    seen: d.lastSeenAt,
-    max_ts: Number.isFinite(d.maxTs) ? d.maxTs : null,
-    state: { open: d.open.map((w) => JSON.parse(serializeWindow(w))), rules: d.rules },
-  }));
+  await saveDeviceRows(db, groupId, topic, deviceRowsJson(devices));
+}
+
+export async function saveDeviceRows(
+  db: Queryable,
+  groupId: string,
+  topic: string,
+  rowsJson: string | undefined,
+): Promise<void> {
+  if (rowsJson === undefined) return;
   await db.query(
     `INSERT INTO processor_devices (group_id, topic, device, site, partition, last_seen_at, max_event_ts, state)
      SELECT $1, $2, x.device, x.site, x.partition, to_timestamp(x.seen / 1000.0),
@@ -110,7 +128,7 @@ export async function saveDevices(
      ON CONFLICT (group_id, device) DO UPDATE SET site = EXCLUDED.site, topic = EXCLUDED.topic,
        partition = EXCLUDED.partition, last_seen_at = EXCLUDED.last_seen_at, max_event_ts = EXCLUDED.max_event_ts,
        state = EXCLUDED.state, updated_at = now()`,
-    [groupId, topic, JSON.stringify(rows)],
+    [groupId, topic, rowsJson],
   );
 }
 

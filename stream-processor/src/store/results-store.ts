@@ -16,15 +16,16 @@ export interface StoredResult {
 const STAT_COLUMNS = STAT_FIELDS.flatMap((f) => ['mean', 'min', 'max', 'stddev'].map((s) => `${f}_${s}`));
 
 /**
- * Upserts window results (latest revision wins, so a replay never moves a
- * window back) in one statement, whatever the count.
+ * The rows of window results as one JSON text, built at once (so later
+ * changes to the in-memory windows cannot leak into a checkpoint being
+ * written). Only the last revision of each window is kept.
  */
-export async function upsertResults(db: Queryable, items: StoredResult[]): Promise<void> {
-  if (items.length === 0) return;
-  // Only the last revision of each window in this batch.
+export function resultRowsJson(items: StoredResult[]): string | undefined {
+  if (items.length === 0) return undefined;
   const latest = new Map<string, StoredResult>();
   for (const it of items) latest.set(`${it.result.device}@${it.result.windowStart}`, it);
-  const rows = [...latest.values()].map(({ result: r, acc }) => {
+  const parts: string[] = [];
+  for (const { result: r, acc } of latest.values()) {
     const row: Record<string, unknown> = {
       device: r.device,
       site: r.site,
@@ -40,17 +41,27 @@ export async function upsertResults(db: Queryable, items: StoredResult[]): Promi
       fault_samples: r.faultSamples,
       events_mask: r.eventsMask,
       last_state: r.lastState,
-      state: JSON.parse(serializeWindow(acc)),
     };
     for (const f of STAT_FIELDS) {
-      const s = r.stats[f];
-      row[`${f}_mean`] = s?.mean ?? null;
-      row[`${f}_min`] = s?.min ?? null;
-      row[`${f}_max`] = s?.max ?? null;
-      row[`${f}_stddev`] = s?.stddev ?? null;
+      const st = r.stats[f];
+      row[`${f}_mean`] = st?.mean ?? null;
+      row[`${f}_min`] = st?.min ?? null;
+      row[`${f}_max`] = st?.max ?? null;
+      row[`${f}_stddev`] = st?.stddev ?? null;
     }
-    return row;
-  });
+    const json = JSON.stringify(row);
+    parts.push(`${json.slice(0, -1)},"state":${serializeWindow(acc)}}`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** Upserts window results (latest revision wins, so a replay never moves a window back) in one statement. */
+export async function upsertResults(db: Queryable, items: StoredResult[]): Promise<void> {
+  await upsertResultRows(db, resultRowsJson(items));
+}
+
+export async function upsertResultRows(db: Queryable, rowsJson: string | undefined): Promise<void> {
+  if (rowsJson === undefined) return;
   const statDecl = STAT_COLUMNS.map((c) => `${c} double precision`).join(', ');
   const cols = [
     'device',
@@ -92,7 +103,7 @@ export async function upsertResults(db: Queryable, items: StoredResult[]): Promi
        last_state integer, state jsonb)
      ON CONFLICT (device, window_start) DO UPDATE SET ${updates}, updated_at = now()
      WHERE window_results.revision <= EXCLUDED.revision`,
-    [JSON.stringify(rows)],
+    [rowsJson],
   );
 }
 
@@ -170,17 +181,35 @@ export interface SiteWindowRow {
   nameplateWp: number | undefined;
 }
 
-/** Every device's stored window of one site window, with the registry nameplate. */
-export async function loadSiteWindow(db: Queryable, site: string, windowStart: number): Promise<SiteWindowRow[]> {
-  const { rows } = await db.query<{ device: string; state: object; nameplate_dc_wp: number | null }>(
-    `SELECT w.device, w.state, d.nameplate_dc_wp
-     FROM window_results w LEFT JOIN devices d ON d.id = w.device
-     WHERE w.site = $1 AND w.window_start = to_timestamp($2) ORDER BY w.device`,
-    [site, windowStart / 1000],
+/** Every device's stored window of the given site windows, with the registry nameplate; keyed `site@windowStart`. */
+export async function loadSiteWindows(
+  db: Queryable,
+  keys: { site: string; windowStart: number }[],
+): Promise<Map<string, SiteWindowRow[]>> {
+  const out = new Map<string, SiteWindowRow[]>();
+  if (keys.length === 0) return out;
+  const { rows } = await db.query<{
+    site: string;
+    device: string;
+    ws: number;
+    state: object;
+    nameplate_dc_wp: number | null;
+  }>(
+    `SELECT w.site, w.device, k.ws, w.state, d.nameplate_dc_wp
+     FROM jsonb_to_recordset($1::jsonb) AS k(site text, ws double precision)
+     JOIN window_results w ON w.site = k.site AND w.window_start = to_timestamp(k.ws / 1000.0)
+     LEFT JOIN devices d ON d.id = w.device
+     ORDER BY w.device`,
+    [JSON.stringify(keys.map((k) => ({ site: k.site, ws: k.windowStart })))],
   );
-  return rows.map((r) => ({
-    device: r.device,
-    acc: deserializeWindow(r.state),
-    nameplateWp: r.nameplate_dc_wp ?? undefined,
-  }));
+  for (const r of rows) {
+    const key = `${r.site}@${Number(r.ws)}`;
+    let list = out.get(key);
+    if (!list) {
+      list = [];
+      out.set(key, list);
+    }
+    list.push({ device: r.device, acc: deserializeWindow(r.state), nameplateWp: r.nameplate_dc_wp ?? undefined });
+  }
+  return out;
 }

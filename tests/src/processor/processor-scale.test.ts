@@ -39,7 +39,12 @@ describe('stream processor on the embedded Kafka broker', () => {
   async function run(group: string, instances: number) {
     const db = await testDatabase();
     dbs.push(db);
-    const config = await testProcessorConfig({ YSH_PROCESSOR_TOPIC: topic, YSH_PROCESSOR_GROUP: group });
+    // Small fetches: each partition takes many batches, so the fetch position must advance batch by batch.
+    const config = await testProcessorConfig({
+      YSH_PROCESSOR_TOPIC: topic,
+      YSH_PROCESSOR_GROUP: group,
+      YSH_PROCESSOR_FETCH_BYTES: '32768',
+    });
     const mine: Processor[] = [];
     for (let i = 0; i < instances; i++) {
       const p = await startProcessor(config, { pool: db.pool, brokers: [broker.brokers], logger: silent });

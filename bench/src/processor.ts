@@ -1,0 +1,291 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import type { Reading } from '@ysh/common';
+import { createPool } from '@ysh/common/db';
+import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import {
+  DEFAULT_WINDOW_OPTIONS,
+  loadProcessorConfig,
+  ProcessorEngine,
+  resolveRules,
+  startProcessor,
+} from '../../stream-processor/src/index.ts';
+import { hasTool } from '../../tests/src/helpers/services.ts';
+import { startVictoriaMetrics, type VictoriaMetrics } from '../../tests/src/helpers/victoria-metrics.ts';
+import type { Benchmark, BenchRow } from './types.ts';
+
+const DEVICES = 2000;
+const READINGS_PER_DEVICE = 150; // 25 min at 10 s: five windows close per device
+const PARTITIONS = 6;
+const T0 = Date.UTC(2026, 10, 21, 14, 0, 0);
+const silent = pino({ level: 'silent' });
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** The embedded broker in its own process, so the process measured runs the processor only. */
+async function brokerProcess(dir: string): Promise<{ brokers: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'embedded/src/kafka/main.ts'), '--data-dir', dir, '--port', '0', '--ops-port', '0'],
+    { cwd: ROOT, env: { ...process.env, YSH_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const brokers = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /"brokers":"([^"]+)"/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${out}`)));
+  });
+  child.stdout?.resume();
+  return { brokers, stop: () => stopChild(child) };
+}
+
+/**
+ * The database in its own process: the real PostgreSQL named by YSH_BENCH_DATABASE_URL or
+ * YSH_TEST_DATABASE_URL (a fresh database in it), else the embedded PGlite served by `ysh postgres`.
+ */
+async function databaseProcess(dir: string): Promise<{ url: string; kind: string; stop: () => Promise<void> }> {
+  const base = process.env.YSH_BENCH_DATABASE_URL || process.env.YSH_TEST_DATABASE_URL;
+  if (base) {
+    const name = `ysh_bench_${randomBytes(5).toString('hex')}`;
+    const admin = createPool(base, { max: 1 });
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      kind: 'PostgreSQL',
+      async stop() {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      },
+    };
+  }
+  const port = await freePort();
+  const code = `const { commands } = await import(${JSON.stringify(join(ROOT, 'embedded/src/cli.ts'))});
+await commands.find((c) => c.name === 'postgres').run(['--port', '${port}', '--data-dir', ${JSON.stringify(dir)}]);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: ROOT,
+    env: { ...process.env, YSH_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
+  const probe = createPool(url, { max: 1, connectionTimeoutMillis: 1000 });
+  for (let i = 0; ; i++) {
+    try {
+      await probe.query('SELECT 1 FROM schema_migrations LIMIT 1');
+      break;
+    } catch (err) {
+      if (i > 300 || child.exitCode !== null) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await probe.end();
+  return { url, kind: 'PGlite (ysh postgres)', stop: () => stopChild(child) };
+}
+
+function reading(d: number, i: number): Reading {
+  const ac = 4000 + 300 * Math.sin(i / 7 + d);
+  return {
+    v: 1,
+    site: `site-${String(Math.floor(d / 10)).padStart(4, '0')}`,
+    device: `inv-${String(d).padStart(5, '0')}`,
+    ts: new Date(T0 + i * 10_000).toISOString(),
+    seq: i + 1,
+    metrics: {
+      ac_power_w: ac,
+      ac_energy_wh: 5_000_000 + Math.floor(i * 11.5),
+      dc_power_w: ac / 0.965,
+      dc_voltage_v: 600 + Math.sin(i),
+      dc_current_a: ac / 0.965 / 600,
+      ac_voltage_v: 229 + Math.sin(i / 3),
+      ac_frequency_hz: 60,
+      temperature_c: 45 + Math.sin(i / 5),
+      mppt1_dc_power_w: ac / 1.93,
+      mppt2_dc_power_w: ac / 1.93,
+      operating_state: 4,
+      events: 0,
+    },
+    quality: 'good',
+  };
+}
+
+async function prefill(brokers: string, topic: string, total: number): Promise<void> {
+  const kafka = new Kafka({ clientId: 'bench-fill', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  let batch: { key: string; value: string }[] = [];
+  // Time-ordered like a live fleet: every device's i-th reading, then the next.
+  for (let i = 0; i < total / DEVICES; i++) {
+    for (let d = 0; d < DEVICES; d++) {
+      const r = reading(d, i);
+      batch.push({ key: r.device, value: JSON.stringify(r) });
+      if (batch.length === 10_000) {
+        await producer.send({ topic, acks: 1, messages: batch });
+        batch = [];
+      }
+    }
+  }
+  if (batch.length) await producer.send({ topic, acks: 1, messages: batch });
+  await producer.disconnect();
+}
+
+/** A kafkajs consumer that only decodes: the ceiling for anything built on kafkajs. */
+async function bareLoop(brokers: string, topic: string, total: number): Promise<number> {
+  const kafka = new Kafka({ clientId: 'bench-bare', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({
+    groupId: `bare-${Date.now()}`,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxWaitTimeInMs: 200,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let first = 0;
+  let sink = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        if (first === 0) first = performance.now();
+        for (const m of batch.messages) {
+          const r = JSON.parse(String(m.value)) as Reading;
+          sink += r.seq;
+        }
+        seen += batch.messages.length;
+        if (seen >= total) resolve(performance.now());
+      },
+    });
+  });
+  const end = await done;
+  await consumer.disconnect();
+  if (sink < 0) throw new Error('unreachable');
+  return total / ((end - first) / 1000);
+}
+
+function gc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Heap held by 10,000 devices with an open window each, their rule memory and their emitted windows. */
+function heapPer10k(): number {
+  const engine = new ProcessorEngine({
+    windows: DEFAULT_WINDOW_OPTIONS,
+    rules: resolveRules(),
+    expectedIntervalMs: 10_000,
+  });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 40; i++) for (let d = 0; d < 10_000; d++) engine.ingest(reading(d, i), T0 + i * 10_000, 0);
+  engine.drain();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (engine.windows.devices.size !== 10_000) throw new Error('heap bench: wrong device count');
+  return (after - before) / (1024 * 1024);
+}
+
+export const processorBenchmark: Benchmark = {
+  group: 'processor',
+  description: `stream processor (windows + all rules, checkpoints to PostgreSQL${hasTool('victoria-metrics') ? ', InfluxDB line protocol to VictoriaMetrics' : ''}) vs a bare kafkajs decode loop, ${DEVICES} devices on ${PARTITIONS} partitions`,
+  async run(): Promise<BenchRow[]> {
+    const dir = await mkdtemp(join(tmpdir(), 'ysh-bench-proc-'));
+    const broker = await brokerProcess(join(dir, 'kafka'));
+    const pg = await databaseProcess(join(dir, 'pg'));
+    let vm: VictoriaMetrics | undefined;
+    const topic = 'bench-telemetry';
+    const total = DEVICES * READINGS_PER_DEVICE;
+    try {
+      if (hasTool('victoria-metrics')) vm = await startVictoriaMetrics();
+      await prefill(broker.brokers, topic, total);
+      const bare = await bareLoop(broker.brokers, topic, total);
+
+      const config = loadProcessorConfig({
+        YSH_DATA_DIR: dir,
+        YSH_LOG_LEVEL: 'error',
+        YSH_PROCESSOR_TOPIC: topic,
+        YSH_PROCESSOR_GROUP: 'bench-processor',
+        YSH_PROCESSOR_CONSOLE_ALERTS: 'false',
+        YSH_PROCESSOR_COMMIT_INTERVAL: '500ms',
+        ...(vm ? { YSH_INFLUX_URL: vm.url, YSH_INFLUX_TOKEN: 'bench' } : {}),
+      });
+      const pool = createPool(pg.url, { max: 5 });
+      const processor = await startProcessor(config, { pool, brokers: [broker.brokers], logger: silent });
+      const counters = processor.core.engine.counters;
+      let first = 0;
+      let processedAt = 0;
+      for (;;) {
+        if (first === 0 && counters.readings > 0) first = performance.now();
+        if (processedAt === 0 && counters.readings + counters.duplicates >= total) processedAt = performance.now();
+        const stored = [...processor.core.partitions.values()].reduce((s, p) => s + p.stored, 0);
+        if (stored >= total) break;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const end = performance.now();
+      const flushes = processor.core.counters.flushes;
+      const windows = counters.windowsClosed;
+      await processor.stop();
+      await pool.end();
+      const rate = total / ((end - first) / 1000);
+      const heap = heapPer10k();
+      return [
+        {
+          group: 'processor',
+          name: 'readings through windows + 8 rules to the sinks, checkpointed (1 process)',
+          value: rate,
+          unit: 'readings/s',
+          peer: 'bare kafkajs consume + JSON decode',
+          peerValue: bare,
+          ratio: rate / bare,
+          target: '≥ 50,000/s and ≥ 0.5 × bare loop',
+          met: rate >= 50_000 && rate / bare >= 0.5,
+          notes: `${total.toLocaleString('en-US')} readings, ${windows.toLocaleString('en-US')} windows, ${flushes} checkpoints; folding alone ${Math.round(total / ((processedAt - first) / 1000)).toLocaleString('en-US')}/s; broker, ${pg.kind}${vm ? ', VictoriaMetrics' : ''} in their own processes`,
+        },
+        {
+          group: 'processor',
+          name: 'heap per 10,000 active devices (open window + rule memory + 1 emitted window)',
+          value: heap,
+          unit: 'MiB',
+          notes: 'engine state after 40 readings per device, after GC',
+        },
+      ];
+    } finally {
+      await vm?.stop();
+      await pg.stop();
+      await broker.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
