@@ -3,7 +3,15 @@ import { simBenchmark } from './sim.ts';
 import { edgeBenchmark } from './edge.ts';
 import { brokerBenchmark } from './broker.ts';
 import { gatewayBenchmark } from './gateway.ts';
+import { processorBenchmark } from './processor.ts';
 import type { Benchmark } from './types.ts';
 
 /** Every benchmark group `npm run bench` knows; `npm run bench -- <group>` runs one. */
-export const benchmarks: Benchmark[] = [contractBenchmark, simBenchmark, brokerBenchmark, gatewayBenchmark, edgeBenchmark];
+export const benchmarks: Benchmark[] = [
+  contractBenchmark,
+  simBenchmark,
+  brokerBenchmark,
+  gatewayBenchmark,
+  edgeBenchmark,
+  processorBenchmark,
+];
