@@ -5,6 +5,7 @@ import { type BatchingProducer, type OutMessage, ProduceError } from '../kafka/b
 import type { DeviceOwnership } from '../registry/device-ownership.ts';
 import { DedupLedger } from './dedup-ledger.ts';
 import { dlqMessage, type IngestSource } from './dlq.ts';
+import { serializeReading } from './reading-serializer.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 
 export interface IngestorDeps {
@@ -107,7 +108,7 @@ export class Ingestor {
     const messages: OutMessage[] = [];
     candidates.forEach((c, i) => {
       if (claims[i] === 'new')
-        messages.push({ topic: TOPICS.telemetry, key: c.reading.device, value: JSON.stringify(c.reading) });
+        messages.push({ topic: TOPICS.telemetry, key: c.reading.device, value: serializeReading(c.reading) });
       else duplicates++;
     });
     rejected.sort((a, b) => a.index - b.index);
