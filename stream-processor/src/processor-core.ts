@@ -5,6 +5,7 @@ import { windowResult } from './aggregates/window-aggregate.ts';
 import { applyTransitions, escalateAlerts, listAlerts } from './alerts/alert-store.ts';
 import type { AlertTransition } from './alerts/types.ts';
 import { decodeReading } from './decode.ts';
+import { ProcessorError } from './errors.ts';
 import { ProcessorEngine, type EmittedResult, type EngineOptions } from './engine.ts';
 import { findCommLoss } from './rules/comm-loss.ts';
 import { commLossTransitions, evaluatePeers, type PeerState } from './rules/peer-evaluator.ts';
@@ -292,10 +293,17 @@ export class ProcessorCore {
     const { pool, influx } = this.deps;
     const { groupId, topic, instanceId, channels } = this.options;
     try {
-      await influx?.write(
-        job.results.map((r) => r.result),
-        job.raw,
-      );
+      await influx
+        ?.write(
+          job.results.map((r) => r.result),
+          job.raw,
+        )
+        .catch((err: unknown) => {
+          throw new ProcessorError('PROC_SINK_FAILED', `InfluxDB write failed: ${(err as Error).message}`, {
+            retriable: true,
+            cause: err,
+          });
+        });
       const applied = await inTransaction(pool, async (c) => {
         await upsertResultRows(c, job.resultRows);
         const a = await applyTransitions(c, job.transitions, channels);
