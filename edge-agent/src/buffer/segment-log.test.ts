@@ -57,6 +57,16 @@ describe('SegmentLog', () => {
     await again.close();
   });
 
+  it('reads records larger than its read chunk', async () => {
+    const log = await SegmentLog.open(dir, { maxBytes: 1e8, segmentBytes: 1e7 });
+    const big = Buffer.alloc(700_000, 0x61);
+    await log.append([rec(0), big, rec(2)]);
+    const b = await log.next(10);
+    expect(b.items.map((x) => x.length)).toEqual([rec(0).length, 700_000, rec(2).length]);
+    expect(b.items[1]?.equals(big)).toBe(true);
+    await log.close();
+  });
+
   it('cuts a torn tail on recovery and keeps every record before it', async () => {
     const log = await SegmentLog.open(dir, { maxBytes: 1e6, segmentBytes: 1e5 });
     await log.append(Array.from({ length: 5 }, (_, i) => rec(i)));

@@ -300,6 +300,8 @@ export class SegmentLog {
     this.read = this.settle(this.read);
     const from = this.read.index;
     const items: Buffer[] = [];
+    let bytes = 0;
+    let chunk = 256 * 1024;
     while (items.length < max) {
       const i = this.segments.findIndex((s) => s.first === this.read.segment);
       const seg = this.segments[i];
@@ -311,7 +313,8 @@ export class SegmentLog {
         this.read = { index: nextSeg.first, segment: nextSeg.first, offset: 0 };
         continue;
       }
-      const want = Math.min(seg.bytes - this.read.offset, maxBytes);
+      const remaining = seg.bytes - this.read.offset;
+      const want = Math.min(remaining, chunk);
       if (want <= 0) break;
       if (this.readFd?.segment !== seg.first) {
         await this.readFd?.fh.close().catch(() => undefined);
@@ -320,7 +323,9 @@ export class SegmentLog {
       const buf = Buffer.allocUnsafe(want);
       const { bytesRead } = await this.readFd.fh.read(buf, 0, want, this.read.offset);
       const frames = decodeFrames(buf.subarray(0, bytesRead), Math.min(max - items.length, end - this.read.index));
-      for (const item of frames.items) items.push(Buffer.from(item));
+      // Records stay views into this chunk: one allocation per chunk, not per reading.
+      for (const item of frames.items) items.push(item);
+      bytes += frames.consumed;
       this.read = {
         index: this.read.index + frames.items.length,
         segment: seg.first,
@@ -334,8 +339,15 @@ export class SegmentLog {
         this.read = { index: end, segment: seg.first, offset: seg.bytes };
         this.opts.onRecover?.({ segment: seg.path, truncatedBytes: 0, corrupt: true });
       }
-      if (frames.items.length === 0 && !frames.corrupt) break;
-      if (items.length > 0 && frames.consumed >= maxBytes / 2) break;
+      if (frames.items.length === 0 && !frames.corrupt) {
+        // A record longer than the chunk: read a bigger one; otherwise nothing whole is there yet.
+        if (want < remaining && chunk < MAX_RECORD + FRAME_HEADER) {
+          chunk *= 2;
+          continue;
+        }
+        break;
+      }
+      if (bytes >= maxBytes) break;
     }
     return { from, to: this.read.index, items, dropped: this.droppedPending, end: { ...this.read } };
   }

@@ -66,8 +66,3 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
-
-export const silentLogger = async () => {
-  const { createLogger } = await import('@ysh/common');
-  return createLogger('edge-agent-test', { level: 'silent' });
-};

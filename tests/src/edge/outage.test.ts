@@ -49,7 +49,10 @@ describe('store-and-forward across a gateway outage', () => {
     await receiver.up();
     await waitFor('backlog drained', () => agent.log.backlog === 0, 30_000);
 
-    // Stop polling and drain what is left, then compare with what the agent stored.
+    // The devices go quiet so nothing new is stored, the rest drains, then compare with what was stored.
+    for (const d of sim.devices) sim.injectFault(d.id, { type: 'comm-loss' });
+    await new Promise((r) => setTimeout(r, 1500)); // polls in flight time out (1 s)
+    await waitFor('last readings drained', () => agent.log.backlog === 0, 30_000);
     await agent.stop();
     const okReads = Number(
       /ysh_edge_block_reads_total\{outcome="ok"[^}]*\} (\d+)/.exec(await agent.metrics.registry.metrics())?.[1],

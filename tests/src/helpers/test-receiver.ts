@@ -93,6 +93,8 @@ export async function startTestReceiver(options: {
       }
       return payload;
     });
+    // Counters for a receiver running in another process (benchmarks).
+    f.get('/stats', async () => ({ unique, ...stats, lastMeta: undefined }));
     f.post('/v1/telemetry', async (req, reply) => {
       if (req.headers.authorization !== `Bearer ${options.token}`) {
         stats.unauthorized++;
