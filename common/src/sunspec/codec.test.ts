@@ -79,6 +79,16 @@ describe('decoding with scale factors and sentinels', () => {
     expect(models[0]?.values.Opt).toBeUndefined();
   });
 
+  it('counts model 160 modules with N, within the model length', () => {
+    const regs = encodeModel(160, { DCW_SF: 0, module: [{ DCW: 1 }, { DCW: 2 }, { DCW: 3 }] });
+    regs[8] = 2; // N says 2 modules although L has room for 3
+    const two = decodeModel(regs);
+    expect(two.ok && (two.model.values.module as ModelValues[]).map((m) => m.DCW)).toEqual([1, 2]);
+    regs[8] = 9; // N larger than L allows: only what L holds
+    const three = decodeModel(regs);
+    expect(three.ok && (three.model.values.module as ModelValues[]).length).toBe(3);
+  });
+
   it('lists unknown models instead of decoding them', () => {
     const map = buildDeviceMap([new Uint16Array([64000, 2, 7, 7]), { id: 103, values: {} }]);
     const { models, unknown } = decodeDeviceMap(map);

@@ -61,7 +61,10 @@ export function decodeModel(regs: ArrayLike<number>, start = 0): DecodeResult {
 }
 
 function usesCountPoints(group: GroupDef): boolean {
-  return (group.groups ?? []).some((g) => typeof g.count === 'string' || usesCountPoints(g));
+  const hasCountPoint = (group.points ?? []).some((p) => p.type === 'count');
+  return (group.groups ?? []).some(
+    (g) => typeof g.count === 'string' || (g.count === 0 && hasCountPoint) || usesCountPoints(g),
+  );
 }
 
 const layoutCache = new Map<string, GroupLayout>();

@@ -78,12 +78,15 @@ export function layoutModel(
       if (p.type === 'count') countOffsets.set(p.name, at);
       at += size;
     }
+    // A repeating group (count 0) next to a `count` point is counted by it (model 160 `N`), within `L`.
+    const implicitCount = (group.points ?? []).find((p) => p.type === 'count')?.name;
     for (const g of group.groups ?? []) {
       const countPoint = (name: string): number | undefined => {
         const o = countOffsets.get(name);
         return o === undefined ? undefined : countOf(o);
       };
-      const reps = resolve(g, end - at, countPoint);
+      const counted = g.count === 0 && implicitCount !== undefined ? { ...g, count: implicitCount } : g;
+      const reps = resolve(counted, end - at, countPoint);
       const instances: GroupLayout[] = [];
       for (let i = 0; i < reps; i++) {
         const child = walk(g, at, `${prefix}${g.name}[${i}].`, end);
