@@ -104,7 +104,12 @@ export class Connection {
       while (!this.closed && this.frames.length > 0) {
         const frame = this.frames.shift()!;
         this.queuedBytes -= frame.length;
-        if (this.paused && this.queuedBytes + this.buffered <= this.limits.maxBufferedBytes / 2) {
+        // Resume once the backlog halves, or when no whole frame is left (a partly received
+        // frame can only complete if reading goes on).
+        if (
+          this.paused &&
+          (this.frames.length === 0 || this.queuedBytes + this.buffered <= this.limits.maxBufferedBytes / 2)
+        ) {
           this.paused = false;
           this.socket.resume();
         }
@@ -116,8 +121,13 @@ export class Connection {
         }
         if (this.socket.writableLength > this.limits.maxPendingWriteBytes && !this.closed) {
           await new Promise<void>((resolve) => {
-            this.socket.once('drain', resolve);
-            this.socket.once('close', resolve);
+            const done = () => {
+              this.socket.off('drain', done);
+              this.socket.off('close', done);
+              resolve();
+            };
+            this.socket.on('drain', done);
+            this.socket.on('close', done);
           });
         }
       }

@@ -8,6 +8,7 @@ import { writeRequestHeader } from '../../../embedded/src/kafka/protocol/header.
 import { encodeBatch } from '../../../embedded/src/kafka/protocol/records.ts';
 import { codecFor } from '../../../embedded/src/kafka/protocol/schema.ts';
 import { Writer } from '../../../embedded/src/kafka/protocol/writer.ts';
+import { ApiKey } from '@ysh/embedded/kafka';
 import fixture from './fixtures/librdkafka-requests.json' with { type: 'json' };
 
 const MAX_FRAME = 1024 * 1024;
@@ -265,5 +266,45 @@ describe('hostile peers and fuzzed frames against a live broker', () => {
     expect(metrics).toMatch(/reason="malformed"/);
     // Every bad input was caught while decoding; no handler ever failed on one.
     expect(metrics).not.toMatch(/reason="handler-error"/);
+  });
+});
+
+describe('per-connection memory bound with large pipelined frames', () => {
+  it('pauses reading while the backlog is large and resumes so a partly received frame completes', async () => {
+    const broker = await startTestBroker({ maxFrameBytes: 6 * 1024 * 1024 });
+    try {
+      // Metadata v1 for no topics, padded: bytes after a decoded request are ignored, so the frame is big but valid.
+      const request = (correlationId: number, size: number) => {
+        const body = Buffer.alloc(size);
+        Buffer.from('000300010000000000000000', 'hex').copy(body);
+        body.writeInt32BE(correlationId, 4);
+        body.writeInt16BE(-1, 8);
+        body.writeInt32BE(0, 10);
+        return framed(body);
+      };
+      const socket = connect(broker.port, broker.host);
+      await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+      const seen: number[] = [];
+      let pending = Buffer.alloc(0);
+      socket.on('data', (d: Buffer) => {
+        pending = Buffer.concat([pending, d]);
+        while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+          seen.push(pending.readInt32BE(4));
+          pending = pending.subarray(4 + pending.readInt32BE(0));
+        }
+      });
+      // Hold the first request so the next ones pile up: a 3.5 MB frame, then most of a 6 MB one.
+      broker.control.delay(ApiKey.Metadata, 300, 1);
+      socket.write(request(1, 100));
+      socket.write(request(2, 3_500_000));
+      const last = request(3, 6_000_000);
+      socket.write(last.subarray(0, 5_500_000));
+      await expect.poll(() => seen, { timeout: 10_000 }).toEqual([1, 2]);
+      socket.write(last.subarray(5_500_000));
+      await expect.poll(() => seen, { timeout: 10_000 }).toEqual([1, 2, 3]);
+      socket.destroy();
+    } finally {
+      await broker.stop();
+    }
   });
 });
