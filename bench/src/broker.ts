@@ -285,9 +285,21 @@ export const brokerBenchmark: Benchmark = {
       const batch = await startBroker('batch');
       try {
         const kb = new Kafka({ brokers: [batch.brokers], clientId: 'bench', logLevel: logLevel.NOTHING });
-        await createTopics(kb, ['latency']);
+        await createTopics(kb, ['latency', 'kcat-1k']);
         const lb = await latency(kb, 'latency', 1000);
+        const kpb = await measured(batch, () => kcatProduce(batch, 'kcat-1k', 1024, 100_000));
+        const kpi = rows[0]!;
         rows.push(
+          {
+            group: 'broker',
+            name: 'produce 1 KiB, kcat -P acks=all, fsync per batch',
+            value: mbps(kpb),
+            unit: 'MB/s',
+            peer: 'same, fsync every 1 s',
+            peerValue: kpi.value,
+            ratio: mbps(kpb) / kpi.value,
+            notes: `100,000 msgs, ${Math.round(mps(kpb)).toLocaleString('en-US')} msgs/s${cpuNote(kpb)}; fdatasync per produce request (group-committed)`,
+          },
           {
             group: 'broker',
             name: 'produce latency p99, kafkajs acks=-1, 1 msg of 200 B per request, fsync every 1 s',
