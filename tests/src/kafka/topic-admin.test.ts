@@ -147,3 +147,36 @@ describe('retention on a running broker', () => {
     }
   });
 });
+
+describe('auto-creation switched off', () => {
+  it('does not create topics on metadata requests and producers get UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    const broker = await startTestBroker({ autoCreateTopics: false });
+    try {
+      const kafka = new Kafka({
+        brokers: [broker.brokers],
+        clientId: 'no-auto',
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 1, initialRetryTime: 50 },
+      });
+      const topic = randomTopic('absent');
+      const producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 1, initialRetryTime: 50 } });
+      await producer.connect();
+      const failure = await producer.send({ topic, messages: [{ value: 'x' }] }).then(
+        () => undefined,
+        (err: unknown) => err as { type?: string; message: string },
+      );
+      expect(failure?.type ?? failure?.message).toMatch(
+        /UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/,
+      );
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      expect(await admin.listTopics()).not.toContain(topic);
+      await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+      expect(await admin.listTopics()).toContain(topic);
+      await admin.disconnect();
+    } finally {
+      await broker.stop();
+    }
+  });
+});
