@@ -65,6 +65,7 @@ function drainerOptions(config: SiteConfig): DrainerOptions {
     batchMaxReadings: config.gateway.batchMaxReadings,
     retryMinMs: config.gateway.retryMinMs,
     retryMaxMs: config.gateway.retryMaxMs,
+    lingerMs: config.gateway.lingerMs,
     agent: AGENT_VERSION,
   };
 }
@@ -257,6 +258,12 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
         return;
       }
       await stopPolling();
+      const kept = new Set(next.devices.map((d) => d.id));
+      for (const id of [...health.keys()]) {
+        if (kept.has(id)) continue;
+        health.delete(id);
+        metrics.deviceHealth.remove({ device: id });
+      }
       config = next;
       log.setBudget(next.buffer.maxBytes, next.buffer.segmentBytes);
       drainer.reconfigure(makeTransport(next), drainerOptions(next));

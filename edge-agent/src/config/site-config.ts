@@ -61,6 +61,8 @@ export interface GatewayConfig {
   gzip: boolean;
   retryMinMs: number;
   retryMaxMs: number;
+  /** When caught up, wait this long before sending a partial batch (fewer, larger batches). */
+  lingerMs: number;
 }
 
 export interface SiteConfig {
@@ -92,7 +94,17 @@ function gatewayConfig(r: FieldReader, raw: unknown, env: NodeJS.ProcessEnv): Ga
   const path: Path = ['gateway'];
   const g = r.object(raw, path);
   if (!g) return undefined;
-  r.unknownKeys(g, path, ['transport', 'url', 'token', 'batchMaxReadings', 'timeout', 'gzip', 'retryMin', 'retryMax']);
+  r.unknownKeys(g, path, [
+    'transport',
+    'url',
+    'token',
+    'batchMaxReadings',
+    'timeout',
+    'gzip',
+    'retryMin',
+    'retryMax',
+    'linger',
+  ]);
   const transport = r.oneOf(g, path, 'transport', ['http', 'mqtt'] as const, 'http');
   const url =
     transport === 'mqtt'
@@ -110,8 +122,10 @@ function gatewayConfig(r: FieldReader, raw: unknown, env: NodeJS.ProcessEnv): Ga
   const gzip = r.bool(g, path, 'gzip', true);
   const retryMinMs = r.duration(g, path, 'retryMin', { default: 500, minMs: 1, maxMs: 600_000 });
   const retryMaxMs = r.duration(g, path, 'retryMax', { default: 60_000, minMs: 1, maxMs: 3_600_000 });
+  const lingerMs = r.duration(g, path, 'linger', { default: 200, minMs: 0, maxMs: 60_000 });
   if (!transport || !url || !token || !batchMaxReadings || !timeoutMs || !retryMinMs || !retryMaxMs) return undefined;
-  return { transport, url, token, batchMaxReadings, timeoutMs, gzip, retryMinMs, retryMaxMs };
+  if (lingerMs === undefined) return undefined;
+  return { transport, url, token, batchMaxReadings, timeoutMs, gzip, retryMinMs, retryMaxMs, lingerMs };
 }
 
 interface Defaults {

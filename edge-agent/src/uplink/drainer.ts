@@ -10,6 +10,8 @@ export interface DrainerOptions {
   batchMaxReadings: number;
   retryMinMs: number;
   retryMaxMs: number;
+  /** After a batch that emptied the backlog, wait this long so the next one is fuller. */
+  lingerMs: number;
   agent: string;
 }
 
@@ -144,9 +146,12 @@ export class Drainer {
           );
         }
         this.events.onSent?.(current.out, result, performance.now() - started);
+        const partial = current.log.items.length < this.limit;
         current = undefined;
         attempt = 0;
         this.limit = this.opts.batchMaxReadings;
+        // Caught up: let readings accumulate instead of posting a batch per reading.
+        if (partial && this.opts.lingerMs > 0) await this.pause(this.opts.lingerMs, false);
       } catch (err) {
         const e =
           err instanceof UplinkError
