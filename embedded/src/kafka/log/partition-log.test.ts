@@ -76,6 +76,15 @@ describe('PartitionLog', () => {
     log.close();
   });
 
+  it('refuses appends and reads once closed (topic deleted or broker stopping)', () => {
+    const log = PartitionLog.open(tempDir(), config, logger, true);
+    log.append(batch(0, 1));
+    log.close();
+    expect(log.append(batch(1, 1)).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(log.read(0, 100).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(log.segmentsWithOpenFiles).toBe(0);
+  });
+
   it('returns a first batch larger than maxBytes whole', () => {
     const log = PartitionLog.open(tempDir(), config, logger, true);
     log.append(encodeBatch([{ value: Buffer.alloc(3000, 1) }]));

@@ -165,6 +165,8 @@ export class PartitionLog {
    * offsets by rewriting baseOffset (outside the CRC) and the leader epoch.
    */
   append(batch: Buffer): AppendResult {
+    // Closed by a topic deletion or broker shutdown while the request was in flight: the client refreshes metadata.
+    if (this.closed) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, baseOffset: -1 };
     const lastOffsetDelta = batch.readInt32BE(23);
     const producerId = Number(batch.readBigInt64BE(43));
     const epoch = batch.readInt16BE(51);
@@ -204,6 +206,7 @@ export class PartitionLog {
    * (the first batch is always returned whole, so a large batch never blocks a consumer).
    */
   read(offset: number, maxBytes: number): ReadResult {
+    if (this.closed) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, chunks: [], bytes: 0 };
     if (offset < this.logStartOffset || offset > this.nextOffset) {
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, chunks: [], bytes: 0 };
     }
@@ -263,6 +266,7 @@ export class PartitionLog {
    * gzip batch the exact record is found, other codecs answer the batch start.
    */
   offsetForTimestamp(ts: number): { offset: number; timestamp: number } {
+    if (this.closed) return { offset: -1, timestamp: -1 };
     for (const seg of this.segments) {
       let found: { position: number; size: number; baseOffset: number; maxTimestamp: number } | undefined;
       scanSegment(seg, 0, seg.baseOffset, false, (b) => {
