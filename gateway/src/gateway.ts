@@ -10,7 +10,9 @@ import { Ingestor } from './ingest/ingestor.ts';
 import { BatchingProducer } from './kafka/batching-producer.ts';
 import { createKafkaClient, type KafkaClient } from './kafka/kafka-client.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.ts';
+import { ingestAtBroker } from './mqtt/broker-ingest.ts';
 import { embeddedMqttAuth } from './mqtt/embedded-auth.ts';
+import { createMqttIngest } from './mqtt/mqtt-ingest.ts';
 import { startMqttBridge, type MqttBridge } from './mqtt/mqtt-bridge.ts';
 import { DeviceOwnership } from './registry/device-ownership.ts';
 import { SiteRegistry } from './registry/site-registry.ts';
@@ -28,8 +30,9 @@ export interface Gateway {
   app: FastifyInstance;
   url: string;
   port: number;
-  /** MQTT URL edge agents publish to (embedded broker or YSH_MQTT_URL); undefined when the bridge is off. */
+  /** MQTT URL edge agents publish to (embedded broker or YSH_MQTT_URL); undefined when MQTT is off. */
   mqttUrl: string | undefined;
+  /** The subscribing bridge (external broker); on the embedded broker ingest runs inside the broker instead. */
   mqttBridge: MqttBridge | undefined;
   producer: BatchingProducer;
   kafka: KafkaClient;
@@ -154,36 +157,10 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
 
     let mqttUrl: string | undefined;
     let bridge: MqttBridge | undefined;
-    if (config.mqtt.mode !== 'off') {
-      let username = config.mqtt.username;
-      let password = config.mqtt.password;
-      let embedded: EmbeddedMqtt | undefined;
-      if (config.mqtt.mode === 'embedded') {
-        const auth = embeddedMqttAuth(authenticator, config.mqtt.filter);
-        try {
-          embedded = await startEmbeddedMqtt({
-            port: config.mqtt.embeddedPort,
-            authenticate: auth.authenticate,
-            logger,
-          });
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-          // Another process of this machine already serves the embedded broker: bridge to it as a client.
-          logger.warn(
-            { port: config.mqtt.embeddedPort },
-            'embedded MQTT port already served by another process; bridging to it (site tokens are not enforced by this gateway there)',
-          );
-        }
-        if (embedded) {
-          const e = embedded;
-          closers.push(() => e.close());
-          username = auth.bridge.username;
-          password = auth.bridge.password;
-          mqttUrl = embedded.url;
-        } else mqttUrl = `mqtt://127.0.0.1:${config.mqtt.embeddedPort}`;
-      } else mqttUrl = config.mqtt.url;
+    let mqttStopping = false;
+    const bridgeTo = (to: string, username: string | undefined, password: string | undefined) => {
       const b = startMqttBridge({
-        url: mqttUrl as string,
+        url: to,
         filter: config.mqtt.filter,
         clientId: config.mqtt.clientId,
         clean: config.mqtt.clean,
@@ -194,8 +171,52 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
         metrics,
         logger,
       });
-      bridge = b;
       closers.push(() => b.close());
+      return b;
+    };
+    if (config.mqtt.mode === 'embedded') {
+      let embedded: EmbeddedMqtt | undefined;
+      try {
+        embedded = await startEmbeddedMqtt({
+          port: config.mqtt.embeddedPort,
+          authenticate: embeddedMqttAuth(authenticator, config.mqtt.filter),
+          logger,
+        });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        // Another process of this machine already serves the embedded broker: bridge to it as a client.
+        logger.warn(
+          { port: config.mqtt.embeddedPort },
+          'embedded MQTT port already served by another process; bridging to it (site tokens are not enforced by this gateway there)',
+        );
+      }
+      if (embedded) {
+        const e = embedded;
+        ingestAtBroker(
+          e.broker,
+          config.mqtt.filter,
+          createMqttIngest({
+            filter: config.mqtt.filter,
+            maxPayloadBytes: config.maxDecompressedBytes,
+            ingestor,
+            metrics,
+            logger,
+            stopped: () => mqttStopping,
+            giveUpAfterMs: 2 * config.kafka.produceTimeoutMs,
+          }),
+        );
+        closers.push(async () => {
+          mqttStopping = true;
+          await e.close();
+        });
+        mqttUrl = e.url;
+      } else {
+        mqttUrl = `mqtt://127.0.0.1:${config.mqtt.embeddedPort}`;
+        bridge = bridgeTo(mqttUrl, undefined, undefined);
+      }
+    } else if (config.mqtt.mode === 'external') {
+      mqttUrl = config.mqtt.url as string;
+      bridge = bridgeTo(mqttUrl, config.mqtt.username, config.mqtt.password);
     }
     const url = `http://${config.host}:${port}`;
     logger.info({ url, mqtt: mqttUrl, kafka: config.kafka.brokers }, 'gateway listening');

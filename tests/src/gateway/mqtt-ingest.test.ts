@@ -41,7 +41,7 @@ async function publishWith(url: string, options: mqtt.IClientOptions, topic: str
 const mqttCount = async (h: Harness) =>
   (await h.gateway.metrics.mqttMessages.get()).values.reduce((s, v) => s + v.value, 0);
 
-describe('MQTT bridge on the embedded broker with site tokens', () => {
+describe('MQTT on the embedded broker with site tokens', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
@@ -205,42 +205,68 @@ describe('MQTT bridge on the embedded broker with site tokens', () => {
   });
 });
 
-describe('MQTT bridge while Kafka is away', () => {
+describe('embedded broker while Kafka is away', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({
-      YSH_GATEWAY_MQTT: 'embedded',
-      YSH_GATEWAY_MQTT_CLEAN: 'true',
-      YSH_GATEWAY_PRODUCE_TIMEOUT: '1s',
-      YSH_GATEWAY_MQTT_CLIENT_ID: `gw-test-${randomBytes(4).toString('hex')}`,
-    });
-    await h.gateway.mqttBridge?.ready;
+    h = await startHarness({ YSH_GATEWAY_MQTT: 'embedded', YSH_GATEWAY_PRODUCE_TIMEOUT: '1s' });
   });
   afterAll(async () => {
     await h?.close();
   });
 
-  it('sends the PUBACK to the broker only after Kafka acknowledged the readings', async () => {
+  it('acknowledges a QoS 1 publish to the site only after Kafka stored its readings', async () => {
     const token = await siteWithToken(h.gateway, 'mq-out');
-    const bridge = h.gateway.mqttBridge?.client as mqtt.MqttClient;
-    const pubacks: number[] = [];
-    bridge.on('packetsend', (p) => {
-      if (p.cmd === 'puback') pubacks.push(Date.now());
-    });
     await h.broker.close();
-    await publishWith(
-      h.gateway.mqttUrl as string,
-      { username: 'mq-out', password: token },
-      'ysh/mq-out/telemetry',
-      JSON.stringify(batch('mq-out', [reading('mq-out', 'mq-out-1', 1), reading('mq-out', 'mq-out-1', 2)])),
-    );
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(pubacks).toHaveLength(0);
+    const client = await mqtt.connectAsync(h.gateway.mqttUrl as string, {
+      username: 'mq-out',
+      password: token,
+      reconnectPeriod: 0,
+    });
+    let acked = false;
+    const published = client
+      .publishAsync(
+        'ysh/mq-out/telemetry',
+        JSON.stringify(batch('mq-out', [reading('mq-out', 'mq-out-1', 1), reading('mq-out', 'mq-out-1', 2)])),
+        { qos: 1 },
+      )
+      .then(() => {
+        acked = true;
+      });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(acked).toBe(false);
     await h.restartBroker();
-    const rows = await storedFor(h, 'mq-out', 2);
-    expect(rows).toHaveLength(2);
-    await waitFor('the PUBACK', async () => (pubacks.length > 0 ? true : undefined));
-    expect(pubacks).toHaveLength(1);
+    await published;
+    expect(acked).toBe(true);
+    await client.endAsync();
+    expect(await storedFor(h, 'mq-out', 2)).toHaveLength(2);
+  });
+
+  it('refuses the publish (closing the connection) when Kafka stays away, storing nothing', async () => {
+    const token = await siteWithToken(h.gateway, 'mq-gone');
+    await h.broker.close();
+    const client = await mqtt.connectAsync(h.gateway.mqttUrl as string, {
+      username: 'mq-gone',
+      password: token,
+      reconnectPeriod: 0,
+    });
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    let acked = false;
+    client.publish(
+      'ysh/mq-gone/telemetry',
+      JSON.stringify(batch('mq-gone', [reading('mq-gone', 'mq-gone-1', 1)])),
+      { qos: 1 },
+      (err) => {
+        if (!err) acked = true;
+      },
+    );
+    await closed;
+    expect(acked).toBe(false);
+    await client.endAsync(true);
+    await h.restartBroker();
+    const rows = (await readTopic(h.broker.brokers, TOPICS.telemetry)).filter((m) =>
+      m.value.includes('"site":"mq-gone"'),
+    );
+    expect(rows).toHaveLength(0);
   });
 });
 

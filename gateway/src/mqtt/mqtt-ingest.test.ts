@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { siteOfTopic } from './mqtt-bridge.ts';
+import { siteOfTopic } from './mqtt-ingest.ts';
 
 describe('siteOfTopic', () => {
   it('takes the site from the filter’s + level, also under a shared subscription', () => {
