@@ -378,7 +378,7 @@ export const gatewayBenchmark: Benchmark = {
             name: `gateway CPU per reading, batches of ${s.size}`,
             value: perReading,
             unit: 'µs',
-            notes: `load-independent cost: one core sustains ≈ ${Math.round(1e6 / perReading).toLocaleString('en-US')} readings/s`,
+            notes: `less sensitive to machine load than wall-clock rates; one core would sustain ≈ ${Math.round(1e6 / perReading).toLocaleString('en-US')} readings/s`,
           });
         }
         rows.push({
