@@ -25,6 +25,8 @@ export interface EdgeAgentOptions {
   logger?: Logger;
   /** Wall/monotonic clock (tests inject jumps). */
   clock?: ClockSource;
+  /** Called just before readings are written (tests account for a kill between write and onStored). */
+  onStoring?: (readings: readonly Reading[]) => void;
   /** Called after readings are durably stored (fsync done). */
   onStored?: (readings: readonly Reading[]) => void;
   /** Seqs reserved per durable write (default 1000). */
@@ -117,6 +119,7 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
       const reading = await normalizer.normalize(sample);
       if (reading.flags?.includes('clock_jump')) metrics.clockJumps.inc();
       try {
+        options.onStoring?.([reading]);
         await log.append([Buffer.from(JSON.stringify(reading))]);
         storeFailing = undefined;
         metrics.readingsStored.inc();

@@ -17,6 +17,7 @@ export function spawnAgent(
   args: string[],
   onStored: (pairs: [string, number][]) => void,
   env: NodeJS.ProcessEnv = {},
+  onStoring?: (pairs: [string, number][]) => void,
 ): AgentProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
     cwd: ROOT,
@@ -31,7 +32,7 @@ export function spawnAgent(
   const ready = new Promise<{ port: number }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
-      let msg: { ready?: { port: number }; stored?: [string, number][] };
+      let msg: { ready?: { port: number }; stored?: [string, number][]; storing?: [string, number][] };
       try {
         msg = JSON.parse(line);
       } catch {
@@ -39,6 +40,7 @@ export function spawnAgent(
       }
       if (msg.ready) resolve(msg.ready);
       if (msg.stored) onStored(msg.stored);
+      if (msg.storing) onStoring?.(msg.storing);
     });
     void exited.then((code) => reject(new Error(`agent exited (${code}) before ready: ${stderr}`)));
   });

@@ -1,0 +1,264 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChildService } from '@ysh/cli/platform';
+import { TOPICS, type Reading } from '@ysh/common';
+import { createPool, migrate, type Pool } from '@ysh/common/db';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@ysh/embedded';
+import { startSimulator, type Simulator } from '@ysh/firmware-sim';
+import { SiteRegistry } from '@ysh/gateway';
+import { Kafka, logLevel } from 'kafkajs';
+import { stringify } from 'yaml';
+import { spawnAgent, type AgentProcess } from '../edge/agent-process.ts';
+import { realTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { startUplinkProxy, type UplinkProxy } from '../helpers/uplink-proxy.ts';
+
+/** Local noon in São Paulo (UTC-3) in January: every inverter produces. */
+export const NOON = Date.UTC(2026, 0, 15, 15, 0, 0);
+
+export interface PipelineOptions {
+  seed: number;
+  sites: number;
+  devicesPerSite: number;
+  /** Edge poll interval, e.g. "100ms". */
+  interval: string;
+  /** Processor settings (window, lateness, idle timeout…), as YSH_PROCESSOR_* variables. */
+  processorEnv: Record<string, string>;
+  /** Real PostgreSQL (YSH_TEST_DATABASE_URL) instead of PGlite. */
+  realDatabase?: boolean;
+  /** Extra environment for the gateway and processor (YSH_REDIS_URL, YSH_INFLUX_URL…). */
+  env?: Record<string, string>;
+}
+
+export interface EdgeSite {
+  id: string;
+  token: string;
+  devices: string[];
+  args: string[];
+  agent: AgentProcess | undefined;
+  opsPort: number | undefined;
+}
+
+/**
+ * The whole telemetry path, each component in its own process where the chaos
+ * test needs to kill it: broker, gateway and processor via `ysh`, one edge
+ * agent per site (reporting each durably stored (device, seq)), the simulator
+ * in this process, and an uplink relay between the edge agents and the gateway.
+ */
+export class Pipeline {
+  /** (device, seq) each edge agent reported durably stored: what it promised to deliver. */
+  readonly promised = new Set<string>();
+  /** (device, seq) announced just before being written: a superset of `promised` (a kill can fall in between). */
+  readonly announced = new Set<string>();
+  sites: EdgeSite[] = [];
+  sim!: Simulator;
+  pool!: Pool;
+  dbUrl!: string;
+  brokers!: string;
+  broker!: ChildService;
+  gateway!: ChildService;
+  processor!: ChildService;
+  proxy!: UplinkProxy;
+  private dir!: string;
+  private pg: EmbeddedPostgres | undefined;
+  private realDb: TestDatabase | undefined;
+
+  constructor(readonly options: PipelineOptions) {}
+
+  async start(): Promise<void> {
+    const o = this.options;
+    this.dir = await mkdtemp(join(tmpdir(), 'ysh-pipeline-'));
+    if (o.realDatabase) {
+      this.realDb = await realTestDatabase();
+      if (!this.realDb) throw new Error('YSH_TEST_DATABASE_URL is not set');
+      this.dbUrl = this.realDb.url;
+      this.pool = this.realDb.pool;
+    } else {
+      this.pg = await startEmbeddedPostgres({ dataDir: join(this.dir, 'postgres'), port: 0 });
+      this.dbUrl = this.pg.url;
+      this.pool = createPool(this.dbUrl);
+      await migrate(this.pool);
+    }
+    const [kafkaPort, kafkaOps, gatewayPort, processorPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    this.brokers = `127.0.0.1:${kafkaPort}`;
+    const logs = join(this.dir, 'logs');
+    const env = {
+      YSH_DATA_DIR: this.dir,
+      YSH_LOG_LEVEL: 'warn',
+      YSH_DATABASE_URL: this.dbUrl,
+      YSH_KAFKA_BROKERS: this.brokers,
+      YSH_GATEWAY_MQTT: 'off',
+      ...o.env,
+    };
+    this.broker = new ChildService({
+      name: 'broker',
+      args: [
+        'broker',
+        '--port',
+        String(kafkaPort),
+        '--ops-port',
+        String(kafkaOps),
+        '--partitions',
+        '6',
+        '--data-dir',
+        join(this.dir, 'kafka'),
+      ],
+      env,
+      logFile: join(logs, 'broker.log'),
+      healthUrl: `http://127.0.0.1:${kafkaOps}/health`,
+    });
+    this.gateway = new ChildService({
+      name: 'gateway',
+      args: ['gateway', '--port', String(gatewayPort)],
+      env,
+      logFile: join(logs, 'gateway.log'),
+      healthUrl: `http://127.0.0.1:${gatewayPort}/health`,
+    });
+    this.processor = new ChildService({
+      name: 'processor',
+      args: ['processor', '--port', String(processorPort)],
+      env: { ...env, ...o.processorEnv },
+      logFile: join(logs, 'processor.log'),
+      healthUrl: `http://127.0.0.1:${processorPort}/health`,
+    });
+    await this.broker.start();
+    await Promise.all([this.gateway.start(), this.processor.start()]);
+    this.proxy = await startUplinkProxy(gatewayPort);
+
+    const total = o.sites * o.devicesPerSite;
+    this.sim = await startSimulator({ devices: total, port: 0, seed: o.seed, speed: 1, start: NOON });
+    const registry = new SiteRegistry(this.pool);
+    for (let s = 0; s < o.sites; s++) {
+      const id = `site-chaos-${String(s + 1).padStart(3, '0')}`;
+      await registry.addSite(id);
+      const token = await registry.issueToken(id);
+      const devices = this.sim.devices.slice(s * o.devicesPerSite, (s + 1) * o.devicesPerSite);
+      const siteDir = join(this.dir, 'edge', id);
+      await mkdir(siteDir, { recursive: true });
+      const config = join(siteDir, 'site.yaml');
+      await writeFile(
+        config,
+        stringify({
+          site: id,
+          gateway: {
+            url: this.proxy.url,
+            token,
+            batchMaxReadings: 1000,
+            retryMin: '50ms',
+            retryMax: '1s',
+            timeout: '5s',
+          },
+          defaults: { interval: o.interval, timeout: '500ms', retries: 1 },
+          devices: devices.map((d) => ({
+            id: d.id,
+            transport: 'tcp',
+            host: '127.0.0.1',
+            port: d.port,
+            unitId: d.unitId,
+          })),
+        }),
+      );
+      this.sites.push({
+        id,
+        token,
+        devices: devices.map((d) => d.id),
+        args: ['--config', config, '--data-dir', join(siteDir, 'data'), '--port', '0'],
+        agent: undefined,
+        opsPort: undefined,
+      });
+    }
+    for (const site of this.sites) await this.startEdge(site);
+  }
+
+  async startEdge(site: EdgeSite): Promise<void> {
+    site.agent = spawnAgent(
+      site.args,
+      (pairs) => {
+        for (const [d, s] of pairs) this.promised.add(`${d}#${s}`);
+      },
+      {},
+      (pairs) => {
+        for (const [d, s] of pairs) this.announced.add(`${d}#${s}`);
+      },
+    );
+    site.opsPort = (await site.agent.ready).port;
+  }
+
+  async killEdge(site: EdgeSite): Promise<void> {
+    await site.agent?.kill('SIGKILL');
+    site.agent = undefined;
+  }
+
+  /** Readings still buffered at the edges (their /metrics). */
+  async edgeBacklog(): Promise<number> {
+    let total = 0;
+    for (const site of this.sites) {
+      const res = await fetch(`http://127.0.0.1:${site.opsPort}/metrics`).catch(() => undefined);
+      const text = res?.ok ? await res.text() : '';
+      const m = /^ysh_edge_buffer_backlog(?:\{[^}]*\})? (\d+)/m.exec(text);
+      total += m ? Number(m[1]) : Number.NaN;
+    }
+    return total;
+  }
+
+  /** Every message of the telemetry topic, read from the beginning to the current end. */
+  async readTopic(): Promise<{ messages: number; distinct: Map<string, Reading> }> {
+    const kafka = new Kafka({ clientId: 'pipeline-reader', brokers: [this.brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(TOPICS.telemetry);
+    await admin.disconnect();
+    const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
+    const consumer = kafka.consumer({ groupId: `pipeline-reader-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPICS.telemetry, fromBeginning: true });
+    const distinct = new Map<string, Reading>();
+    let messages = 0;
+    await new Promise<void>((resolve, reject) => {
+      const done = () => [...remaining.values()].every((v) => v <= 0);
+      if (done()) resolve();
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) {
+              messages++;
+              const reading = JSON.parse(m.value?.toString() ?? '{}') as Reading;
+              distinct.set(`${reading.device}#${reading.seq}`, reading);
+              const end = Number(ends.find((p) => p.partition === batch.partition)?.high ?? 0);
+              remaining.set(batch.partition, end - Number(m.offset) - 1);
+            }
+            if (done()) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    return { messages, distinct };
+  }
+
+  async close(): Promise<void> {
+    for (const site of this.sites) await site.agent?.kill('SIGKILL');
+    await this.sim?.close();
+    await this.proxy?.close();
+    for (const s of [this.gateway, this.processor, this.broker]) {
+      await s?.stop();
+      s?.closeLog();
+    }
+    if (this.realDb) await this.realDb.close();
+    else {
+      await this.pool?.end();
+      await this.pg?.close();
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  get logDir(): string {
+    return join(this.dir, 'logs');
+  }
+}
