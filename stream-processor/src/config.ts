@@ -17,6 +17,8 @@ export interface ProcessorConfig {
   rules: RulesConfig;
   nameplates: Record<string, number>;
   commitIntervalMs: number;
+  /** Every n-th checkpoint stores device state and offsets too. */
+  stateEvery: number;
   tickIntervalMs: number;
   sessionTimeoutMs: number;
   /** Most bytes kafkajs fetches per partition in one request. */
@@ -42,6 +44,7 @@ export const processorEnv = {
   YSH_PROCESSOR_CORRECTION_CACHE: env.duration({ default: '2h' }),
   YSH_PROCESSOR_EXPECTED_INTERVAL: env.duration({ default: '10s' }),
   YSH_PROCESSOR_COMMIT_INTERVAL: env.duration({ default: '2s' }),
+  YSH_PROCESSOR_STATE_EVERY: env.int({ default: 5, min: 1, max: 1000 }),
   YSH_PROCESSOR_SESSION_TIMEOUT: env.duration({ default: '30s' }),
   YSH_PROCESSOR_FETCH_BYTES: env.int({ default: 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
   YSH_PROCESSOR_SITE_WAIT: env.duration({ default: '5m' }),
@@ -123,6 +126,7 @@ export function loadProcessorConfig(source: NodeJS.ProcessEnv, cwd = process.cwd
     rules,
     nameplates: nameplatesOf(parseJson('YSH_PROCESSOR_NAMEPLATES', e.YSH_PROCESSOR_NAMEPLATES)),
     commitIntervalMs: e.YSH_PROCESSOR_COMMIT_INTERVAL,
+    stateEvery: e.YSH_PROCESSOR_STATE_EVERY,
     tickIntervalMs: 1000,
     sessionTimeoutMs: e.YSH_PROCESSOR_SESSION_TIMEOUT,
     maxBytesPerPartition: e.YSH_PROCESSOR_FETCH_BYTES,

@@ -251,13 +251,16 @@ export class ProcessorCore {
   /**
    * Takes a consistent snapshot of everything processed so far (serialized
    * now, so processing may go on while it is written). Undefined when there is
-   * nothing to write.
+   * nothing to write. `withState` false leaves device checkpoints and offsets
+   * for a later snapshot (cheaper; results still become visible).
    */
-  prepareFlush(): FlushJob | undefined {
+  prepareFlush(withState = true): FlushJob | undefined {
     this.collect();
-    const dirtyDevices = this.engine.takeDirty();
+    // Without state: results and alert changes only; device checkpoints and offsets wait for the next full one
+    // (a replay from the older offset rewrites the same results and re-derives the same alert ids).
+    const dirtyDevices = withState ? this.engine.takeDirty() : [];
     const offsets = new Map<number, number>();
-    for (const [p, s] of this.partitions) if (s.processed > s.stored) offsets.set(p, s.processed);
+    if (withState) for (const [p, s] of this.partitions) if (s.processed > s.stored) offsets.set(p, s.processed);
     if (this.results.size === 0 && this.transitions.length === 0 && dirtyDevices.length === 0 && offsets.size === 0) {
       return undefined;
     }

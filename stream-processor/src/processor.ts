@@ -138,6 +138,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       groupId: config.groupId,
       topic: config.topic,
       commitIntervalMs: config.commitIntervalMs,
+      stateEvery: config.stateEvery,
       tickIntervalMs: config.tickIntervalMs,
       sessionTimeoutMs: config.sessionTimeoutMs,
       maxBytesPerPartition: config.maxBytesPerPartition,

@@ -9,6 +9,8 @@ export interface DriverOptions {
   commitIntervalMs: number;
   /** Processing-time tick: idle windows, pending site windows, quiet-time checkpoints. */
   tickIntervalMs: number;
+  /** Every n-th checkpoint also stores device state and offsets (and commits them to Kafka). */
+  stateEvery: number;
   sessionTimeoutMs: number;
   /** A new group starts from the beginning of the topic (nothing is skipped). */
   fromBeginning: boolean;
@@ -31,6 +33,7 @@ export class KafkaDriver {
   private timer: NodeJS.Timeout | undefined;
   private readonly seeked = new Set<number>();
   private failures = 0;
+  private flushCount = 0;
   /** The checkpoint (or peer evaluation) being written; at most one at a time. */
   private inflight: Promise<void> | undefined;
   running = false;
@@ -142,7 +145,8 @@ export class KafkaDriver {
    */
   private startCheckpoint(): void {
     this.lastFlush = Date.now();
-    const job = this.core.prepareFlush();
+    this.flushCount += 1;
+    const job = this.core.prepareFlush(this.flushCount % this.options.stateEvery === 0);
     if (!job) return;
     this.inflight = this.writeCheckpoint(job).finally(() => {
       this.inflight = undefined;
