@@ -18,7 +18,7 @@ describe('Kafka outage: the gateway pushes back and acknowledges only what Kafka
     const acked = new Set<string>();
     const refusals = new Map<string, number>();
     let stop = false;
-    let lastAckAt = 0;
+    const ackTimes: number[] = [];
 
     const client = async (c: number) => {
       let seq = 0;
@@ -44,7 +44,7 @@ describe('Kafka outage: the gateway pushes back and acknowledges only what Kafka
             expect(answer.rejected).toEqual([]);
             expect(answer.accepted + answer.duplicates).toBe(readings.length);
             for (const r of readings) acked.add(`${r.device}/${r.seq}`);
-            lastAckAt = Date.now();
+            ackTimes.push(Date.now());
             break;
           }
           expect(res.status).toBe(503);
@@ -66,8 +66,10 @@ describe('Kafka outage: the gateway pushes back and acknowledges only what Kafka
     const health = await h.gateway.app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(503);
     expect(health.json().checks.kafka.ok).toBe(false);
-    // Nothing was acknowledged while the broker was away (beyond requests Kafka answered before it went).
-    expect(lastAckAt).toBeLessThan(downAt + 100);
+    // Nothing was acknowledged while the broker was away (answers to requests Kafka took just before it went
+    // may still arrive during the first moments).
+    const restartAt = Date.now();
+    expect(ackTimes.filter((t) => t > downAt + 1500 && t < restartAt)).toEqual([]);
     await h.restartBroker();
     await sleep(2500);
     stop = true;
