@@ -316,15 +316,15 @@ export const gatewayBenchmark: Benchmark = {
       };
 
       const rows: BenchRow[] = [];
-      // Concurrent clients per batch size; YSH_BENCH_GATEWAY_CLIENTS="100:32,1000:6" overrides.
+      // Concurrent clients per batch size; YSH_BENCH_GATEWAY_CLIENTS="100:32,1000:4" overrides.
       const clients = new Map(
-        (process.env.YSH_BENCH_GATEWAY_CLIENTS ?? '100:32,1000:6')
+        (process.env.YSH_BENCH_GATEWAY_CLIENTS ?? '100:32,1000:4')
           .split(',')
           .map((p) => p.split(':').map(Number) as [number, number]),
       );
       const scenarios = [
         { tag: 'b100', size: 100, batches: 3000, concurrency: clients.get(100) ?? 32 },
-        { tag: 'b1000', size: 1000, batches: 300, concurrency: clients.get(1000) ?? 6 },
+        { tag: 'b1000', size: 1000, batches: 300, concurrency: clients.get(1000) ?? 4 },
       ];
       // Warm-up: JIT, connections, device registration of the warm-up sites.
       {
