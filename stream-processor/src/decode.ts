@@ -1,5 +1,16 @@
 import type { Reading } from '@ysh/common';
 
+// A fleet reports in step: consecutive messages mostly carry the same timestamp text.
+let lastTsText = '';
+let lastTs = Number.NaN;
+function parseTs(text: string): number {
+  if (text !== lastTsText) {
+    lastTsText = text;
+    lastTs = Date.parse(text);
+  }
+  return lastTs;
+}
+
 export type Decoded = { ok: true; reading: Reading; ts: number } | { ok: false; error: string };
 
 /**
@@ -21,7 +32,7 @@ export function decodeReading(value: Buffer | string | null): Decoded {
   if (typeof r.device !== 'string' || r.device.length === 0) return { ok: false, error: 'device: must be a string' };
   if (!Number.isSafeInteger(r.seq) || r.seq < 0) return { ok: false, error: 'seq: must be a non-negative integer' };
   if (typeof r.metrics !== 'object' || r.metrics === null) return { ok: false, error: 'metrics: must be an object' };
-  const ts = typeof r.ts === 'string' ? Date.parse(r.ts) : Number.NaN;
+  const ts = typeof r.ts === 'string' ? parseTs(r.ts) : Number.NaN;
   if (!Number.isFinite(ts)) return { ok: false, error: 'ts: must be an ISO 8601 date-time' };
   return { ok: true, reading: r, ts };
 }

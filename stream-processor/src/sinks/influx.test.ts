@@ -89,3 +89,26 @@ describe.skipIf(!hasTool('victoria-metrics'))('InfluxDB sink against VictoriaMet
     await sink.close();
   });
 });
+
+describe('inverter_5m line protocol', () => {
+  it('the hand-built line equals the client library serialization of the same point', async () => {
+    const { windowLine, windowPoint } = await import('./influx.ts');
+    const acc = emptyWindow(T0);
+    for (let i = 0; i < 7; i++) {
+      const r = reading('inv-7', i + 1, T0 + i * 10_000, {
+        ac_power_w: 1000.25 * i,
+        mppt1_dc_power_w: 3.5 * i,
+        mppt2_dc_power_w: 2,
+      });
+      addReading(acc, r, Date.parse(r.ts));
+    }
+    addReading(acc, reading('inv-7', 9, T0 + 90_000, { ac_energy_wh: 3, temperature_c: undefined }), T0 + 90_000);
+    const result = windowResult('site-sp-001', 'inv-7', acc, 300_000, 10_000);
+    expect(result.counterResets).toBe(1);
+    expect(windowLine(result)).toBe(
+      windowPoint(result).toLineProtocol({
+        convertTime: (d: unknown) => String(new Date(d as Date).getTime()),
+      } as never),
+    );
+  });
+});

@@ -130,7 +130,14 @@ export class WindowManager {
     dev.lastSeenAt = now;
     if (ts > dev.maxTs) {
       dev.maxTs = ts;
-      this.closeUpTo(dev, ts - allowedLatenessMs, 'watermark', out);
+      // Hot path: most readings close nothing; look before building the list.
+      const limit = ts - allowedLatenessMs;
+      for (const s of dev.open.keys()) {
+        if (s + sizeMs <= limit) {
+          this.closeUpTo(dev, limit, 'watermark', out);
+          break;
+        }
+      }
     }
     return 'added';
   }
