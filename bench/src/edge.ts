@@ -53,7 +53,9 @@ const BLOCK = { address: 40070, count: 102 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** V8 heap settings recommended for edge boxes (README: NODE_OPTIONS); the live set is ~40 MB at 500 devices. */
-const EDGE_NODE_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=4'];
+const EDGE_NODE_FLAGS = (process.env.YSH_BENCH_EDGE_NODE_FLAGS ?? '--max-old-space-size=80 --max-semi-space-size=8')
+  .split(' ')
+  .filter(Boolean);
 
 function startAgent(config: string, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
