@@ -29,6 +29,10 @@ export interface PipelineOptions {
   realDatabase?: boolean;
   /** Extra environment for the gateway and processor (YSH_REDIS_URL, YSH_INFLUX_URL…). */
   env?: Record<string, string>;
+  /** An external MQTT broker (Mosquitto): the gateway bridges it, and sites listed in `mqttSites` uplink through it. */
+  mqttUrl?: string;
+  /** Indexes of the sites whose edge agent sends batches over MQTT QoS 1 instead of HTTP. */
+  mqttSites?: number[];
 }
 
 export interface EdgeSite {
@@ -93,7 +97,7 @@ export class Pipeline {
       YSH_LOG_LEVEL: 'warn',
       YSH_DATABASE_URL: this.dbUrl,
       YSH_KAFKA_BROKERS: this.brokers,
-      YSH_GATEWAY_MQTT: 'off',
+      ...(o.mqttUrl ? { YSH_GATEWAY_MQTT: 'external', YSH_MQTT_URL: o.mqttUrl } : { YSH_GATEWAY_MQTT: 'off' }),
       ...o.env,
     };
     this.broker = new ChildService({
