@@ -22,7 +22,7 @@ import { startVictoriaMetrics, type VictoriaMetrics } from '../../tests/src/help
 import type { Benchmark, BenchRow } from './types.ts';
 
 const DEVICES = 2000;
-const READINGS_PER_DEVICE = 150; // 25 min at 10 s: five windows close per device
+const READINGS_PER_DEVICE = 300; // 50 min at 10 s: ten windows close per device
 const PARTITIONS = 6;
 const T0 = Date.UTC(2026, 10, 21, 14, 0, 0);
 const silent = pino({ level: 'silent' });

@@ -296,23 +296,33 @@ export class ProcessorCore {
     const { pool, influx } = this.deps;
     const { groupId, topic, instanceId, channels } = this.options;
     try {
-      await influx
+      // InfluxDB and PostgreSQL are written at the same time, but the transaction (which holds the offsets)
+      // commits only once InfluxDB has accepted the points: a failed write rolls everything back.
+      let influxError: unknown;
+      const influxDone = influx
         ?.write(
           job.results.map((r) => r.result),
           job.raw,
         )
         .catch((err: unknown) => {
-          throw new ProcessorError('PROC_SINK_FAILED', `InfluxDB write failed: ${(err as Error).message}`, {
-            retriable: true,
-            cause: err,
-          });
+          influxError = err;
         });
       const applied = await inTransaction(pool, async (c) => {
         await upsertResultRows(c, job.resultRows);
         const a = await applyTransitions(c, job.transitions, channels);
         await saveDeviceRows(c, groupId, topic, job.deviceRows);
         await advanceOffsets(c, groupId, topic, job.offsets, instanceId);
+        await influxDone;
+        if (influxError !== undefined) {
+          throw new ProcessorError('PROC_SINK_FAILED', `InfluxDB write failed: ${(influxError as Error).message}`, {
+            retriable: true,
+            cause: influxError,
+          });
+        }
         return a;
+      }).catch(async (err: unknown) => {
+        await influxDone;
+        throw err;
       });
       this.counters.alertsOpened += applied.opened;
       this.counters.alertsResolved += applied.resolved;
