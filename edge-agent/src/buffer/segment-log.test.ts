@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,5 +103,46 @@ describe('SegmentLog', () => {
     await log.ack(batch);
     expect((await log.next(10)).dropped).toBe(0);
     await log.close();
+  });
+});
+
+/** A real full filesystem: a 256 KiB tmpfs (needs mount rights; skipped where there are none). */
+function tmpfsAvailable(): boolean {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(join(tmpdir(), 'ysh-tmpfs-probe-'));
+  try {
+    const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
+    if (ok) spawnSync('umount', [probe]);
+    return ok;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!tmpfsAvailable())('SegmentLog on a full disk (ENOSPC)', () => {
+  it('gives up the oldest segments when the disk fills before the budget, and keeps the newest', async () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'ysh-tmpfs-'));
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]).status).toBe(0);
+    let dropped = 0;
+    // A budget far larger than the disk: only ENOSPC can stop it.
+    const log = await SegmentLog.open(mnt, { maxBytes: 1e9, segmentBytes: 16 * 1024, onDrop: (n) => (dropped += n) });
+    try {
+      for (let i = 0; i < 6000; i++) await log.append([rec(i)]);
+      expect(dropped).toBeGreaterThan(0);
+      const batch = await log.next(100_000);
+      const got = ids(batch.items);
+      expect(got.at(-1)).toBe(5999);
+      expect(got.length + dropped).toBe(6000);
+      expect(got).toEqual(Array.from({ length: got.length }, (_, i) => 6000 - got.length + i));
+      await log.close();
+      // What survived is intact after a reopen.
+      const again = await SegmentLog.open(mnt, { maxBytes: 1e9, segmentBytes: 16 * 1024 });
+      expect(again.backlog).toBe(got.length);
+      await again.close();
+    } finally {
+      await log.close().catch(() => undefined);
+      spawnSync('umount', ['-l', mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+    }
   });
 });

@@ -241,8 +241,29 @@ export class SegmentLog {
       seg = this.segments[this.segments.length - 1] as Segment;
     }
     await this.enforceBudget(data.length);
-    await (this.active as FileHandle).write(data, 0, data.length, null);
-    await (this.active as FileHandle).datasync();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // write(2) may store only part of the data (a filling disk) without an error.
+        for (let off = 0; off < data.length; ) {
+          const { bytesWritten } = await (this.active as FileHandle).write(data, off, data.length - off, null);
+          if (bytesWritten <= 0) throw Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+          off += bytesWritten;
+        }
+        await (this.active as FileHandle).datasync();
+        break;
+      } catch (err) {
+        // The disk filled up before the budget did (other files, a budget larger than the disk):
+        // cut what the failed write left, give up the oldest segment and try again.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC' || attempt >= 64) throw err;
+        await (this.active as FileHandle).truncate(seg.bytes);
+        if (this.segments.length === 1) {
+          if (seg.bytes === 0) throw err; // nothing of ours left to give up
+          await this.startSegment(this.nextIndex);
+          seg = this.segments[this.segments.length - 1] as Segment;
+        }
+        await this.recordDrops(await this.dropOldest());
+      }
+    }
     this.totals.fsyncs++;
     seg.bytes += data.length;
     seg.count += count;
@@ -253,26 +274,34 @@ export class SegmentLog {
   /** Deletes whole oldest segments until `incoming` more bytes fit in the budget. */
   private async enforceBudget(incoming: number): Promise<void> {
     let dropped = 0;
-    while (this.diskBytes + incoming > this.opts.maxBytes && this.segments.length > 1) {
-      const seg = this.segments.shift() as Segment;
-      const end = seg.first + seg.count;
-      const unacked = end - Math.max(seg.first, Math.min(this.acked.index, end));
-      dropped += unacked;
-      if (this.readFd?.segment === seg.first) {
-        await this.readFd.fh.close().catch(() => undefined);
-        this.readFd = undefined;
-      }
-      await rm(seg.path, { force: true });
-      const head = this.segments[0] as Segment;
-      if (this.acked.index < head.first) this.acked = { index: head.first, segment: head.first, offset: 0 };
-      if (this.read.index < head.first) this.read = { index: head.first, segment: head.first, offset: 0 };
+    while (this.diskBytes + incoming > this.opts.maxBytes && this.segments.length > 1)
+      dropped += await this.dropOldest();
+    await this.recordDrops(dropped);
+  }
+
+  /** Deletes the oldest segment (never the active one); returns how many unacknowledged records it held. */
+  private async dropOldest(): Promise<number> {
+    if (this.segments.length < 2) return 0;
+    const seg = this.segments.shift() as Segment;
+    const end = seg.first + seg.count;
+    const unacked = end - Math.max(seg.first, Math.min(this.acked.index, end));
+    if (this.readFd?.segment === seg.first) {
+      await this.readFd.fh.close().catch(() => undefined);
+      this.readFd = undefined;
     }
-    if (dropped > 0) {
-      this.droppedPending += dropped;
-      this.totals.dropped += dropped;
-      await this.writeAck();
-      this.opts.onDrop?.(dropped);
-    }
+    await rm(seg.path, { force: true });
+    const head = this.segments[0] as Segment;
+    if (this.acked.index < head.first) this.acked = { index: head.first, segment: head.first, offset: 0 };
+    if (this.read.index < head.first) this.read = { index: head.first, segment: head.first, offset: 0 };
+    return unacked;
+  }
+
+  private async recordDrops(dropped: number): Promise<void> {
+    if (dropped <= 0) return;
+    this.droppedPending += dropped;
+    this.totals.dropped += dropped;
+    await this.writeAck();
+    this.opts.onDrop?.(dropped);
   }
 
   /**
