@@ -4,6 +4,7 @@ import { edgeBenchmark } from './edge.ts';
 import { brokerBenchmark } from './broker.ts';
 import { gatewayBenchmark } from './gateway.ts';
 import { processorBenchmark } from './processor.ts';
+import { e2eBenchmark } from './e2e.ts';
 import type { Benchmark } from './types.ts';
 
 /** Every benchmark group `npm run bench` knows; `npm run bench -- <group>` runs one. */
@@ -14,4 +15,5 @@ export const benchmarks: Benchmark[] = [
   gatewayBenchmark,
   edgeBenchmark,
   processorBenchmark,
+  e2eBenchmark,
 ];

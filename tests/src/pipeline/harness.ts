@@ -33,6 +33,8 @@ export interface PipelineOptions {
   mqttUrl?: string;
   /** Indexes of the sites whose edge agent sends batches over MQTT QoS 1 instead of HTTP. */
   mqttSites?: number[];
+  /** Edge agents report every stored (device, seq) on stdout (default true; benchmarks turn it off). */
+  report?: boolean;
 }
 
 export interface EdgeSite {
@@ -186,7 +188,7 @@ export class Pipeline {
       (pairs) => {
         for (const [d, s] of pairs) this.promised.add(`${d}#${s}`);
       },
-      {},
+      this.options.report === false ? { YSH_EDGE_REPORT_STORED: '0' } : {},
       (pairs) => {
         for (const [d, s] of pairs) this.announced.add(`${d}#${s}`);
       },
