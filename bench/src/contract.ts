@@ -1,28 +1,17 @@
 import { createContractValidator } from '@ysh/common';
+import { sampleReading } from '@ysh/tests/helpers/readings.ts';
 import type { Benchmark, BenchRow } from './types.ts';
 
 function sampleReadings(n: number): unknown[] {
   const t0 = Date.now() - 3_600_000;
-  return Array.from({ length: n }, (_, i) => ({
-    v: 1,
-    site: 'site-sp-001',
-    device: `inv-${String(i % 100).padStart(4, '0')}`,
-    ts: new Date(t0 + i * 1000).toISOString(),
-    seq: i,
-    metrics: {
-      ac_power_w: 4520.5 + (i % 7),
-      ac_energy_wh: 18234567 + i,
-      dc_power_w: 4710,
-      dc_voltage_v: 612.3,
-      dc_current_a: 7.69,
-      ac_voltage_v: 221.4,
-      ac_frequency_hz: 60.01,
-      temperature_c: 47.2,
-      operating_state: 4,
-      events: 0,
-    },
-    quality: 'good',
-  }));
+  return Array.from({ length: n }, (_, i) => {
+    const base = sampleReading({
+      device: `inv-${String(i % 100).padStart(4, '0')}`,
+      ts: new Date(t0 + i * 1000).toISOString(),
+      seq: i,
+    });
+    return { ...base, metrics: { ...base.metrics, ac_power_w: 4520.5 + (i % 7), ac_energy_wh: 18234567 + i } };
+  });
 }
 
 function rate(fn: (x: unknown) => unknown, items: unknown[], seconds = 1.5): number {

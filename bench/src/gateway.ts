@@ -11,6 +11,7 @@ import { connectDatabase } from '@ysh/embedded';
 import { SiteRegistry } from '@ysh/gateway';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Benchmark, BenchRow } from './types.ts';
+import { sampleReading } from '@ysh/tests/helpers/readings.ts';
 
 /**
  * Gateway ingest: concurrent HTTP clients posting v1 batches (100 and 1,000
@@ -61,25 +62,10 @@ async function stop(proc: ChildProcess): Promise<void> {
 }
 
 function readingJson(site: string, device: string, seq: number, t: number): string {
+  const base = sampleReading({ site, device, seq, ts: new Date(t).toISOString() });
   return JSON.stringify({
-    v: 1,
-    site,
-    device,
-    ts: new Date(t).toISOString(),
-    seq,
-    metrics: {
-      ac_power_w: 4520.5 + (seq % 7),
-      ac_energy_wh: 18234567 + seq,
-      dc_power_w: 4710,
-      dc_voltage_v: 612.3,
-      dc_current_a: 7.69,
-      ac_voltage_v: 221.4,
-      ac_frequency_hz: 60.01,
-      temperature_c: 47.2,
-      operating_state: 4,
-      events: 0,
-    },
-    quality: 'good',
+    ...base,
+    metrics: { ...base.metrics, ac_power_w: 4520.5 + (seq % 7), ac_energy_wh: 18234567 + seq },
   });
 }
 
