@@ -1,36 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@ysh/common';
-import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
-import { startSimulator, type Simulator } from '@ysh/firmware-sim';
-import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
-import { NOON, SITE, siteYaml, tempDir, TOKEN, waitFor } from './fixtures.ts';
-
-const logger = createLogger('edge-agent-test', { level: 'silent' });
+import type { EdgeAgent } from '@ysh/edge-agent';
+import type { Simulator } from '@ysh/firmware-sim';
+import type { TestReceiver } from '../helpers/test-receiver.ts';
+import { SITE, type SiteUnderTest, startSite, waitFor } from './fixtures.ts';
 
 /** One simulator per SunSpec base address; the clock is stopped so registers and ground truth match exactly. */
 describe.each([40000, 0, 50000] as const)('SunSpec discovery and decoding at base %i', (base) => {
+  let site: SiteUnderTest;
   let sim: Simulator;
   let receiver: TestReceiver;
   let agent: EdgeAgent;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
 
   beforeAll(async () => {
     // 5 devices: model 103 (1-3), 101 (4), 103 with 120/121/122 (5).
-    sim = await startSimulator({ devices: 5, port: 0, base, seed: 7, speed: 0, start: NOON });
-    receiver = await startTestReceiver({ token: TOKEN, site: SITE });
-    dir = await tempDir();
-    const config = parseSiteConfig(siteYaml({ gatewayUrl: receiver.url, devices: sim.devices }));
-    agent = await startEdgeAgent(config, { dataDir: dir.path, port: 0, logger });
+    site = await startSite({ sim: { devices: 5, base, seed: 7, speed: 0 } });
+    ({ sim, receiver, agent } = site);
     await waitFor('a reading from every device', () =>
       sim.devices.every((d) => (receiver.byDevice.get(d.id)?.length ?? 0) >= 2),
     );
   });
 
   afterAll(async () => {
-    await agent?.stop();
-    await receiver?.close();
-    await sim?.close();
-    await dir?.remove();
+    await site?.close();
   });
 
   it('finds the SunS base and walks the model chain', () => {

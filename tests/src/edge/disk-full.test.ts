@@ -1,13 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, type Reading } from '@ysh/common';
-import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
-import { startSimulator, type Simulator } from '@ysh/firmware-sim';
-import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
-import { NOON, SITE, siteYaml, tempDir, TOKEN, waitFor } from './fixtures.ts';
+import type { Reading } from '@ysh/common';
+import type { EdgeAgent } from '@ysh/edge-agent';
+import type { Simulator } from '@ysh/firmware-sim';
+import type { TestReceiver } from '../helpers/test-receiver.ts';
+import { SITE, type SiteUnderTest, startSite, waitFor } from './fixtures.ts';
 
-const logger = createLogger('edge-agent-test', { level: 'silent' });
 const QUOTA = 64 * 1024;
 
 async function dirBytes(path: string): Promise<number> {
@@ -17,43 +16,33 @@ async function dirBytes(path: string): Promise<number> {
 }
 
 describe('disk full: a tiny buffer quota', () => {
+  let site: SiteUnderTest;
   let sim: Simulator;
   let receiver: TestReceiver;
   let agent: EdgeAgent;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  const stored: Reading[] = [];
+  let stored: Reading[];
 
   beforeAll(async () => {
-    sim = await startSimulator({ devices: 10, port: 0, seed: 9, speed: 60, start: NOON });
-    receiver = await startTestReceiver({ token: TOKEN });
-    dir = await tempDir();
-    const yaml = siteYaml({
-      gatewayUrl: receiver.url,
-      devices: sim.devices,
-      interval: '20ms',
-      buffer: { maxBytes: '64KiB', segmentBytes: '8KiB' },
-      gateway: { batchMaxReadings: 100 },
+    site = await startSite({
+      sim: { devices: 10, seed: 9, speed: 60 },
+      yaml: {
+        interval: '20ms',
+        buffer: { maxBytes: '64KiB', segmentBytes: '8KiB' },
+        gateway: { batchMaxReadings: 100 },
+      },
     });
-    agent = await startEdgeAgent(parseSiteConfig(yaml), {
-      dataDir: dir.path,
-      port: 0,
-      logger,
-      onStored: (rs) => stored.push(...rs),
-    });
+    ({ sim, receiver, agent, stored } = site);
   });
 
   afterAll(async () => {
-    await agent?.stop();
-    await receiver?.close();
-    await sim?.close();
-    await dir?.remove();
+    await site?.close();
   });
 
   it('drops the oldest readings, counts them, keeps the newest and keeps running', async () => {
     await receiver.down();
     const storedBefore = stored.length;
     await waitFor('several quotas worth of readings', () => stored.length - storedBefore > 1500, 20_000);
-    const bufferDir = join(dir.path, 'edge', SITE, 'buffer');
+    const bufferDir = join(site.dir.path, 'edge', SITE, 'buffer');
     expect(await dirBytes(bufferDir)).toBeLessThanOrEqual(QUOTA);
     const metrics = await (await fetch(`${agent.ops?.url}/metrics`)).text();
     const dropped = Number(/ysh_edge_readings_dropped_total\{[^}]*\} (\d+)/.exec(metrics)?.[1]);

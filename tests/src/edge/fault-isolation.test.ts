@@ -1,44 +1,39 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@ysh/common';
-import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
-import { startSimulator, type Simulator } from '@ysh/firmware-sim';
-import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
-import { NOON, siteYaml, tempDir, TOKEN, waitFor } from './fixtures.ts';
+import type { EdgeAgent } from '@ysh/edge-agent';
+import type { Simulator } from '@ysh/firmware-sim';
+import type { TestReceiver } from '../helpers/test-receiver.ts';
+import { type SiteUnderTest, startSite, waitFor } from './fixtures.ts';
 
-const logger = createLogger('edge-agent-test', { level: 'silent' });
 const INTERVAL_MS = 200;
 
 describe('fault isolation on one shared bus', () => {
+  let site: SiteUnderTest;
   let sim: Simulator;
   let receiver: TestReceiver;
   let agent: EdgeAgent;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
   const bad = ['inv-0003', 'inv-0007'];
 
   beforeAll(async () => {
     // 10 devices behind one Modbus TCP port (unit ids 1-10): one bus, one request at a time.
-    sim = await startSimulator({ devices: 10, port: 0, seed: 3, speed: 1, start: NOON });
-    expect(new Set(sim.devices.map((d) => d.port)).size).toBe(1);
-    sim.injectFault('inv-0003', { type: 'comm-loss' });
-    sim.injectFault('inv-0007', { type: 'modbus-exception', code: 4 });
-    receiver = await startTestReceiver({ token: TOKEN });
-    dir = await tempDir();
-    const yaml = siteYaml({
-      gatewayUrl: receiver.url,
-      devices: sim.devices,
-      interval: `${INTERVAL_MS}ms`,
-      timeout: '80ms',
-      retries: 1,
-      polling: { offlineAfter: 3, offlineProbe: '2s' },
+    site = await startSite({
+      sim: { devices: 10, seed: 3, speed: 1 },
+      prepare: (s) => {
+        s.injectFault('inv-0003', { type: 'comm-loss' });
+        s.injectFault('inv-0007', { type: 'modbus-exception', code: 4 });
+      },
+      yaml: {
+        interval: `${INTERVAL_MS}ms`,
+        timeout: '80ms',
+        retries: 1,
+        polling: { offlineAfter: 3, offlineProbe: '2s' },
+      },
     });
-    agent = await startEdgeAgent(parseSiteConfig(yaml), { dataDir: dir.path, port: 0, logger });
+    ({ sim, receiver, agent } = site);
+    expect(new Set(sim.devices.map((d) => d.port)).size).toBe(1);
   });
 
   afterAll(async () => {
-    await agent?.stop();
-    await receiver?.close();
-    await sim?.close();
-    await dir?.remove();
+    await site?.close();
   });
 
   it('marks the silent and the failing device offline', async () => {

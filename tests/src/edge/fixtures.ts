@@ -1,7 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger, type Reading } from '@ysh/common';
+import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
+import { startSimulator, type Simulator, type SimulatorOptions } from '@ysh/firmware-sim';
 import { stringify } from 'yaml';
+import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
 
 export const SITE = 'site-sp-001';
 export const TOKEN = 'edge-test-token';
@@ -32,7 +36,15 @@ export interface SiteYamlOptions {
 export function siteYaml(o: SiteYamlOptions): string {
   return stringify({
     site: SITE,
-    gateway: { url: o.gatewayUrl, token: TOKEN, retryMin: '20ms', retryMax: '200ms', timeout: '5s', ...o.gateway },
+    gateway: {
+      url: o.gatewayUrl,
+      token: TOKEN,
+      retryMin: '20ms',
+      retryMax: '200ms',
+      timeout: '5s',
+      linger: '10ms',
+      ...o.gateway,
+    },
     defaults: { interval: o.interval ?? '100ms', timeout: o.timeout ?? '500ms', retries: o.retries ?? 1 },
     ...(o.buffer ? { buffer: o.buffer } : {}),
     ...(o.polling ? { polling: o.polling } : {}),
@@ -65,4 +77,48 @@ export async function waitFor(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A simulator fleet, the batch-contract receiver and an in-process agent polling the fleet. */
+export interface SiteUnderTest {
+  sim: Simulator;
+  receiver: TestReceiver;
+  agent: EdgeAgent;
+  dir: { path: string; remove: () => Promise<void> };
+  /** Every reading the agent reported durably stored, in order. */
+  stored: Reading[];
+  close(): Promise<void>;
+}
+
+export async function startSite(options: {
+  sim: SimulatorOptions;
+  yaml?: Omit<SiteYamlOptions, 'gatewayUrl' | 'devices'>;
+  /** Runs after the simulator started, before the agent does (fault injection). */
+  prepare?: (sim: Simulator) => void;
+}): Promise<SiteUnderTest> {
+  const sim = await startSimulator({ port: 0, start: NOON, ...options.sim });
+  options.prepare?.(sim);
+  const receiver = await startTestReceiver({ token: TOKEN, site: SITE });
+  const dir = await tempDir();
+  const stored: Reading[] = [];
+  const config = parseSiteConfig(siteYaml({ gatewayUrl: receiver.url, devices: sim.devices, ...options.yaml }));
+  const agent = await startEdgeAgent(config, {
+    dataDir: dir.path,
+    port: 0,
+    logger: createLogger('edge-agent-test', { level: 'silent' }),
+    onStored: (rs) => stored.push(...rs),
+  });
+  return {
+    sim,
+    receiver,
+    agent,
+    dir,
+    stored,
+    async close() {
+      await agent.stop();
+      await receiver.close();
+      await sim.close();
+      await dir.remove();
+    },
+  };
 }

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, type Reading } from '@ysh/common';
-import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
-import { startSimulator, type Simulator } from '@ysh/firmware-sim';
-import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
-import { NOON, siteYaml, tempDir, TOKEN, waitFor } from './fixtures.ts';
-
-const logger = createLogger('edge-agent-test', { level: 'silent' });
+import type { Reading } from '@ysh/common';
+import type { EdgeAgent } from '@ysh/edge-agent';
+import type { Simulator } from '@ysh/firmware-sim';
+import type { TestReceiver } from '../helpers/test-receiver.ts';
+import { type SiteUnderTest, startSite, waitFor } from './fixtures.ts';
 
 /**
  * Accelerated: the simulator runs 600× (six wall seconds = one simulated hour)
@@ -13,31 +11,20 @@ const logger = createLogger('edge-agent-test', { level: 'silent' });
  * ~300 readings per device in six seconds.
  */
 describe('store-and-forward across a gateway outage', () => {
+  let site: SiteUnderTest;
   let sim: Simulator;
   let receiver: TestReceiver;
   let agent: EdgeAgent;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  const stored: Reading[] = [];
+  let stored: Reading[];
 
   beforeAll(async () => {
-    sim = await startSimulator({ devices: 10, port: 0, seed: 11, speed: 600, start: NOON });
-    receiver = await startTestReceiver({ token: TOKEN });
-    dir = await tempDir();
-    const yaml = siteYaml({ gatewayUrl: receiver.url, devices: sim.devices, interval: '20ms', timeout: '1s' });
-    agent = await startEdgeAgent(parseSiteConfig(yaml), {
-      dataDir: dir.path,
-      port: 0,
-      logger,
-      onStored: (rs) => stored.push(...rs),
-    });
+    site = await startSite({ sim: { devices: 10, seed: 11, speed: 600 }, yaml: { interval: '20ms', timeout: '1s' } });
+    ({ sim, receiver, agent, stored } = site);
     await waitFor('first readings delivered', () => receiver.uniqueCount() >= 50);
   });
 
   afterAll(async () => {
-    await agent?.stop();
-    await receiver?.close();
-    await sim?.close();
-    await dir?.remove();
+    await site?.close();
   });
 
   it('delivers every reading after a simulated hour down, in order per device', async () => {
@@ -47,7 +34,8 @@ describe('store-and-forward across a gateway outage', () => {
     const backlog = agent.log.backlog;
     expect(backlog).toBeGreaterThan(1000);
     await receiver.up();
-    await waitFor('backlog drained', () => agent.log.backlog === 0, 30_000);
+    // Polling goes on while it drains: caught up means less than one linger's worth left.
+    await waitFor('backlog drained', () => agent.log.backlog < 100, 30_000);
 
     // The devices go quiet so nothing new is stored, the rest drains, then compare with what was stored.
     for (const d of sim.devices) sim.injectFault(d.id, { type: 'comm-loss' });
@@ -79,30 +67,21 @@ describe('store-and-forward across a gateway outage', () => {
 });
 
 describe('uplink retries', () => {
-  let sim: Simulator;
+  let site: SiteUnderTest;
   let receiver: TestReceiver;
   let agent: EdgeAgent;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
 
   beforeAll(async () => {
-    sim = await startSimulator({ devices: 3, port: 0, seed: 5, speed: 1, start: NOON });
-    receiver = await startTestReceiver({ token: TOKEN });
-    dir = await tempDir();
-    const yaml = siteYaml({
-      gatewayUrl: receiver.url,
-      devices: sim.devices,
-      interval: '50ms',
-      gateway: { retryMin: '10ms', retryMax: '50ms', batchMaxReadings: 20 },
+    site = await startSite({
+      sim: { devices: 3, seed: 5, speed: 1 },
+      yaml: { interval: '50ms', gateway: { retryMin: '10ms', retryMax: '50ms', batchMaxReadings: 20 } },
     });
-    agent = await startEdgeAgent(parseSiteConfig(yaml), { dataDir: dir.path, port: 0, logger });
+    ({ receiver, agent } = site);
     await waitFor('first readings', () => receiver.uniqueCount() > 10);
   });
 
   afterAll(async () => {
-    await agent?.stop();
-    await receiver?.close();
-    await sim?.close();
-    await dir?.remove();
+    await site?.close();
   });
 
   it('honours 503 Retry-After instead of its own short backoff', async () => {
