@@ -59,7 +59,9 @@ describe('stream processor on the embedded Kafka broker', () => {
 
   let one: Awaited<ReturnType<typeof run>>;
 
-  it('one instance: every (device, window) result exactly as computed, one alert per injected incident', async () => {
+  it('one instance: every (device, window) result exactly as computed, one alert per injected incident', {
+    timeout: 150_000,
+  }, async () => {
     one = await run('group-one', 1);
     expect(sameResults(expected, one.results)).toEqual([]);
     expect(one.alerts.map((a) => a.split(' ').slice(1, 3).join(' ')).sort()).toEqual([
@@ -73,7 +75,9 @@ describe('stream processor on the embedded Kafka broker', () => {
     expect(Number(rows[0]?.n)).toBe(4);
   });
 
-  it('two instances in one group over 6 partitions give the same results and alerts as one', async () => {
+  it('two instances in one group over 6 partitions give the same results and alerts as one', {
+    timeout: 150_000,
+  }, async () => {
     expect(one).toBeDefined();
     // Two instances in one group over 6 partitions (joining one after the other: a rebalance mid-stream).
     const two = await run('group-two', 2);
