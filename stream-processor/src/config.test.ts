@@ -10,6 +10,7 @@ describe('loadProcessorConfig', () => {
       allowedLatenessMs: 60_000,
       idleTimeoutMs: 120_000,
       correctionCacheMs: 7_200_000,
+      energyAcrossBoundaries: false,
     });
     expect(c.influx).toBeUndefined();
     expect(c.slack).toBeUndefined();
@@ -26,6 +27,7 @@ describe('loadProcessorConfig', () => {
       YSH_PROCESSOR_RULES: '{"over_temperature":{"maxTemperatureC":70,"openAfter":2}}',
       YSH_PROCESSOR_NAMEPLATES: '{"inv-1":5500}',
       YSH_PROCESSOR_WINDOW: '15m',
+      YSH_PROCESSOR_ENERGY_ACROSS_BOUNDARIES: 'true',
     });
     expect(c.influx).toMatchObject({ url: 'http://influx:8086', token: 't', org: 'ysh', bucket: 'telemetry' });
     expect(c.slack).toMatchObject({ token: 'xoxb-1', channel: '#solar-alerts' });
@@ -33,6 +35,7 @@ describe('loadProcessorConfig', () => {
     expect(c.rules.over_temperature).toMatchObject({ maxTemperatureC: 70, openAfter: 2, resolveAfter: 2 });
     expect(c.nameplates).toEqual({ 'inv-1': 5500 });
     expect(c.windows.sizeMs).toBe(900_000);
+    expect(c.windows.energyAcrossBoundaries).toBe(true);
   });
 
   it.each([

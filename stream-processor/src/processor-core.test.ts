@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, type TestDatabase } from '../../tests/src/helpers/db.ts';
 import { listAlerts } from './alerts/alert-store.ts';
 import { ProcessorCore } from './processor-core.ts';
-import { FencedError } from './store/checkpoint-store.ts';
+import { FencedError, loadDevices } from './store/checkpoint-store.ts';
 import { listResults } from './store/results-store.ts';
 import { coreOptions, counts, feed, silent, toTopic } from './testing/core-harness.ts';
 import { DAY, during } from './testing/fault-window.ts';
@@ -73,30 +73,47 @@ for (const kind of DATABASE_KINDS) {
       expect(core.counters.siteWindowsJudged).toBe(47);
     });
 
-    it('after a crash mid-stream, a new instance resumes from the checkpoint: same results, no second alert', async () => {
-      await clean();
-      const reference = new ProcessorCore(coreOptions('ref'), { pool: db.pool, logger: silent });
-      await reference.claim([0, 1, 2]);
-      await feed(reference, topic);
-      const expected = await snapshot();
-      await clean();
+    for (const across of [false, true]) {
+      it(`after a crash mid-stream, a new instance resumes from the checkpoint: same results, no second alert${across ? ' (energy across window boundaries)' : ''}`, async () => {
+        const options = (id: string) => {
+          const o = coreOptions(id);
+          o.engine = { ...o.engine, windows: { ...o.engine.windows, energyAcrossBoundaries: across } };
+          return o;
+        };
+        await clean();
+        const reference = new ProcessorCore(options('ref'), { pool: db.pool, logger: silent });
+        await reference.claim([0, 1, 2]);
+        await feed(reference, topic);
+        const expected = await snapshot();
+        await clean();
 
-      const first = new ProcessorCore(coreOptions('first'), { pool: db.pool, logger: silent });
-      await first.claim([0, 1, 2]);
-      // Checkpointed up to offset ~1100 per partition, then 300 more processed but never flushed: the crash.
-      await feed(first, topic, { batch: 100, until: 1100 });
-      await feed(first, topic, { batch: 100, from: [1100, 1100, 1100], until: 1400, flush: false });
-      const second = new ProcessorCore(coreOptions('second'), { pool: db.pool, logger: silent });
-      const resume = await second.claim([0, 1, 2]);
-      expect([...resume.values()].every((o) => o === 1100 || o < 1100)).toBe(true);
-      // Kafka redelivers from an older committed offset: below the checkpoint is skipped.
-      await feed(second, topic, { batch: 250, from: [0, 0, 0] });
-      expect(second.counters.skippedReplayed).toBeGreaterThan(0);
-      const got = await snapshot();
-      expect(got.results).toEqual(expected.results);
-      expect(got.alerts).toEqual(expected.alerts);
-      expect(got.outbox).toEqual(expected.outbox);
-    });
+        const first = new ProcessorCore(options('first'), { pool: db.pool, logger: silent });
+        await first.claim([0, 1, 2]);
+        // Checkpointed up to offset ~1100 per partition, then 300 more processed but never flushed: the crash.
+        await feed(first, topic, { batch: 100, until: 1100 });
+        await feed(first, topic, { batch: 100, from: [1100, 1100, 1100], until: 1400, flush: false });
+        const second = new ProcessorCore(options('second'), { pool: db.pool, logger: silent });
+        const resume = await second.claim([0, 1, 2]);
+        expect([...resume.values()].every((o) => o === 1100 || o < 1100)).toBe(true);
+        // Kafka redelivers from an older committed offset: below the checkpoint is skipped.
+        await feed(second, topic, { batch: 250, from: [0, 0, 0] });
+        expect(second.counters.skippedReplayed).toBeGreaterThan(0);
+        const got = await snapshot();
+        // Results include energy: with the boundary carry, the device's last counter reading is in its checkpoint.
+        expect(got.results).toEqual(expected.results);
+        expect(got.alerts).toEqual(expected.alerts);
+        expect(got.outbox).toEqual(expected.outbox);
+        if (across) {
+          // The device checkpoint carries its newest counter reading, for the next window's first interval.
+          const devices = await loadDevices(db.pool, 'test-group', 'inverters_telemetry', [0, 1, 2]);
+          const last = day.filter((r) => r.device === 'inv-02').at(-1)!;
+          expect(devices.find((d) => d.device === 'inv-02')?.lastPoint).toEqual([
+            Date.parse(last.ts),
+            last.metrics.ac_energy_wh,
+          ]);
+        }
+      });
+    }
 
     it('fences a former owner: its checkpoint after a rebalance fails and changes nothing', async () => {
       await clean();

@@ -28,6 +28,13 @@ export interface WindowAcc {
   lastState: number | null;
   /** -1 while never emitted; 0 for the first result; each correction adds 1. */
   revision: number;
+  /**
+   * Energy between the device's previous reading (in the window before) and this window's first one:
+   * the interval that straddles the boundary belongs to the window it ends in.
+   */
+  carryWh: number;
+  /** Event time of that previous reading; null when there is no carry. */
+  carryFromTs: number | null;
 }
 
 export function emptyWindow(start: number): WindowAcc {
@@ -50,6 +57,8 @@ export function emptyWindow(start: number): WindowAcc {
     lastTs: Number.NEGATIVE_INFINITY,
     lastState: null,
     revision: -1,
+    carryWh: 0,
+    carryFromTs: null,
   };
 }
 
@@ -138,7 +147,7 @@ export function windowResult(
       ac_voltage_v: summarize(acc.stats.ac_voltage_v),
       dc_voltage_v: summarize(acc.stats.dc_voltage_v),
     },
-    energyWh: energy ? energy.energyWh : null,
+    energyWh: energy ? energy.energyWh + acc.carryWh : null,
     counterResets: energy ? energy.counterResets : 0,
     mpptPower,
     faultSamples: acc.faultSamples,
@@ -169,7 +178,7 @@ export function serializeWindow(acc: WindowAcc): string {
   return (
     `{"s":${acc.start},"q":[${acc.seqs.join(',')}],"n":${acc.samples},"st":{${stats}},"e0":${w0},"et":[${et}],"ew":[${ew}],` +
     `"m":{${mppt}},"f":${acc.faultSamples},"t":${acc.throttledSamples},"ev":${acc.eventsMask},"lt":${num(acc.lastTs)},` +
-    `"ls":${acc.lastState === null ? 'null' : acc.lastState},"r":${acc.revision}}`
+    `"ls":${acc.lastState === null ? 'null' : acc.lastState},"r":${acc.revision},"c":${num(acc.carryWh)},"cf":${acc.carryFromTs === null ? 'null' : acc.carryFromTs}}`
   );
 }
 
@@ -190,6 +199,8 @@ interface StoredWindow {
   lt: number | null;
   ls: number | null;
   r: number;
+  c?: number;
+  cf?: number | null;
 }
 
 function readStat(v: StoredStat | undefined): RunningStat {
@@ -217,5 +228,12 @@ export function deserializeWindow(json: string | object): WindowAcc {
   acc.lastTs = raw.lt ?? Number.NEGATIVE_INFINITY;
   acc.lastState = raw.ls;
   acc.revision = raw.r;
+  acc.carryWh = raw.c ?? 0;
+  acc.carryFromTs = raw.cf ?? null;
   return acc;
+}
+
+/** Counter delta from one reading to a later one; a drop is a reset (the energy since is the new value). */
+export function counterDelta(fromWh: number, toWh: number): number {
+  return toWh >= fromWh ? toWh - fromWh : toWh;
 }

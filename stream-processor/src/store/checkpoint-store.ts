@@ -14,6 +14,8 @@ export interface DeviceCheckpoint {
   lastSeenAt: number;
   open: WindowAcc[];
   rules: DeviceRuleState;
+  /** Newest energy-counter reading (event time, Wh). */
+  lastPoint: [number, number] | null;
 }
 
 export class FencedError extends ProcessorError {
@@ -83,6 +85,7 @@ export function toCheckpoint(
     lastSeenAt: dev.lastSeenAt,
     open: [...dev.open.values()],
     rules: rules ?? {},
+    lastPoint: dev.lastPoint,
   };
 }
 
@@ -98,7 +101,8 @@ export function deviceRowsJson(devices: DeviceCheckpoint[]): string | undefined 
       max_ts: Number.isFinite(d.maxTs) ? d.maxTs : null,
     });
     const open = d.open.map((w) => serializeWindow(w)).join(',');
-    return `${head.slice(0, -1)},"state":{"open":[${open}],"rules":${JSON.stringify(d.rules)}}}`;
+    const lp = d.lastPoint ? `[${d.lastPoint[0]},${d.lastPoint[1]}]` : 'null';
+    return `${head.slice(0, -1)},"state":{"open":[${open}],"rules":${JSON.stringify(d.rules)},"lastPoint":${lp}}}`;
   });
   return `[${parts.join(',')}]`;
 }
@@ -145,7 +149,7 @@ export async function loadDevices(
     partition: number;
     last_seen_at: Date;
     max_event_ts: Date | null;
-    state: { open: object[]; rules: DeviceRuleState };
+    state: { open: object[]; rules: DeviceRuleState; lastPoint?: [number, number] | null };
   }>(
     `SELECT device, site, partition, last_seen_at, max_event_ts, state FROM processor_devices
      WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[])`,
@@ -159,6 +163,7 @@ export async function loadDevices(
     maxTs: tsToMs(r.max_event_ts) ?? Number.NEGATIVE_INFINITY,
     open: r.state.open.map((w) => deserializeWindow(w)),
     rules: r.state.rules,
+    lastPoint: r.state.lastPoint ?? null,
   }));
 }
 

@@ -156,3 +156,47 @@ describe('WindowManager', () => {
     expect(out.at(-1)?.correction).toBe(false);
   });
 });
+
+describe('energy across window boundaries (energyAcrossBoundaries)', () => {
+  const ACROSS = { ...OPTS, energyAcrossBoundaries: true };
+  const sumEnergy = (results: WindowResult[]) =>
+    [...finalView(results).values()].reduce((s, r) => s + (r.energyWh ?? 0), 0);
+
+  it('every Wh of the counter lands in exactly one window, the straddling interval in the later one', () => {
+    const rs = every10s('inv-1', T0 + 5000, 200); // readings at :05, :15 …: no reading on a boundary
+    const { results, wm } = run(rs, ACROSS);
+    const out: WindowEmit[] = [];
+    wm.tick(Number.MAX_SAFE_INTEGER, out);
+    const all = [
+      ...results,
+      ...out.map((e) => windowResult(e.dev.site, e.dev.device, e.acc, wm.options.sizeMs, 10_000)),
+    ];
+    const counter = (r: Reading) => r.metrics.ac_energy_wh as number;
+    expect(sumEnergy(all)).toBe(counter(rs.at(-1)!) - counter(rs[0]!));
+    // The first window has no reading before it; each later one carries one 10 s interval.
+    expect(all[0]?.energyWh).toBe(29);
+    expect(all[1]?.energyWh).toBe(30);
+  });
+
+  it('a late reading inside a carried interval corrects both windows and keeps the total', () => {
+    const rs = every10s('inv-1', T0 + 5000, 80);
+    const late = rs.splice(29, 1)[0]!; // ts 04:55, the last reading of window 0
+    const { results, wm } = run(rs, ACROSS);
+    const out: WindowEmit[] = [];
+    wm.add(late, Date.parse(late.ts), 1, out);
+    expect(out.map((e) => [e.acc.start - T0, e.correction])).toEqual([
+      [0, true],
+      [5 * MIN, true],
+    ]);
+    const corrected = out.map((e) => windowResult(e.dev.site, e.dev.device, e.acc, wm.options.sizeMs, 10_000));
+    expect(corrected.map((r) => r.energyWh)).toEqual([29, 30]);
+    const before = finalView(results);
+    expect(before.get(`inv-1@${T0}`)?.energyWh).toBe(28);
+    expect(before.get(`inv-1@${T0 + 5 * MIN}`)?.energyWh).toBe(31);
+  });
+
+  it('off (the default): a window counts only the deltas between its own readings', () => {
+    const { results } = run(every10s('inv-1', T0 + 5000, 80));
+    expect(results.map((r) => r.energyWh)).toEqual([29, 29]);
+  });
+});

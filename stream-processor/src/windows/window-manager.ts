@@ -1,5 +1,5 @@
 import type { Reading } from '@ysh/common';
-import { addReading, emptyWindow, type WindowAcc } from '../aggregates/window-aggregate.ts';
+import { addReading, counterDelta, emptyWindow, type WindowAcc } from '../aggregates/window-aggregate.ts';
 
 export interface WindowOptions {
   /** Tumbling window length (default 5 min). */
@@ -10,6 +10,12 @@ export interface WindowOptions {
   idleTimeoutMs: number;
   /** How long (device event time) emitted windows stay in memory for corrections; older ones are reloaded from the store. */
   correctionCacheMs: number;
+  /**
+   * Count the counter delta between a window's first reading and the device's previous reading (in the window
+   * before, at most one window length back) in the later window, so every Wh lands in exactly one window.
+   * Off: energy is the delta between a window's own readings only.
+   */
+  energyAcrossBoundaries: boolean;
 }
 
 export const DEFAULT_WINDOW_OPTIONS: WindowOptions = Object.freeze({
@@ -17,6 +23,7 @@ export const DEFAULT_WINDOW_OPTIONS: WindowOptions = Object.freeze({
   allowedLatenessMs: 60_000,
   idleTimeoutMs: 2 * 60_000,
   correctionCacheMs: 2 * 3_600_000,
+  energyAcrossBoundaries: false,
 });
 
 /** Window state of one device. Event time advances per device, never per partition or globally. */
@@ -32,6 +39,8 @@ export interface DeviceWindows {
   emitted: Map<number, WindowAcc>;
   /** Closed windows starting before this are not in memory: the store knows them. */
   knownFrom: number;
+  /** The newest energy-counter reading (event time, Wh), for the energy of the interval into the next window. */
+  lastPoint: [number, number] | null;
 }
 
 export type CloseReason = 'watermark' | 'idle' | 'late' | 'flush';
@@ -75,6 +84,7 @@ export class WindowManager {
         open: new Map(),
         emitted: new Map(),
         knownFrom: Number.NEGATIVE_INFINITY,
+        lastPoint: null,
       };
       this.devices.set(device, dev);
     }
@@ -127,6 +137,7 @@ export class WindowManager {
         dev.open.set(start, acc);
       }
     }
+    this.carry(dev, acc, ts, reading.metrics.ac_energy_wh, out);
     dev.lastSeenAt = now;
     if (ts > dev.maxTs) {
       dev.maxTs = ts;
@@ -140,6 +151,37 @@ export class WindowManager {
       }
     }
     return 'added';
+  }
+
+  /**
+   * Energy of the interval between a window's first reading and the device's
+   * previous reading in the window before belongs to the later window. In
+   * order (the normal case) it is known when the first reading arrives; a late
+   * reading that falls inside such an interval splits it, and the later window
+   * is corrected if it was already emitted.
+   */
+  private carry(dev: DeviceWindows, acc: WindowAcc, ts: number, wh: number | undefined, out: WindowEmit[]): void {
+    if (typeof wh !== 'number' || !this.options.energyAcrossBoundaries) return;
+    const { sizeMs } = this.options;
+    const last = dev.lastPoint;
+    if (last === null || ts > last[0]) {
+      if (last !== null && acc.energy.ts.length === 1 && last[0] < acc.start && acc.start - last[0] <= sizeMs) {
+        acc.carryWh = counterDelta(last[1], wh);
+        acc.carryFromTs = last[0];
+      }
+      dev.lastPoint = [ts, wh];
+      return;
+    }
+    // Late: does it fall inside the carried interval of the next window?
+    const next = dev.open.get(acc.start + sizeMs) ?? dev.emitted.get(acc.start + sizeMs);
+    if (!next || next.carryFromTs === null || next.carryFromTs >= ts || next.energy.ts.length === 0) return;
+    if (acc.energy.ts[acc.energy.ts.length - 1] !== ts) return;
+    next.carryWh = counterDelta(wh, next.energy.wh[0] as number);
+    next.carryFromTs = ts;
+    if (next.revision >= 0 && dev.emitted.get(next.start) === next) {
+      next.revision += 1;
+      out.push({ dev, acc: next, reason: 'late', correction: true });
+    }
   }
 
   /** Processing-time close for devices that went silent. */
@@ -178,9 +220,13 @@ export class WindowManager {
    * Brings back a device from its checkpoint. Closed windows are not in
    * memory: anything before the current window asks the store first.
    */
-  restoreDevice(cp: { site: string; device: string; maxTs: number; open: WindowAcc[] }, now: number): DeviceWindows {
+  restoreDevice(
+    cp: { site: string; device: string; maxTs: number; open: WindowAcc[]; lastPoint?: [number, number] | null },
+    now: number,
+  ): DeviceWindows {
     const dev = this.device(cp.site, cp.device);
     dev.maxTs = cp.maxTs;
+    dev.lastPoint = cp.lastPoint ?? null;
     // Restart the idle clock: the processor was away, not the device.
     dev.lastSeenAt = now;
     dev.open = new Map(cp.open.map((w) => [w.start, w]));
