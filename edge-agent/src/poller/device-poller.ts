@@ -87,10 +87,19 @@ export class DevicePoller {
   private tick(interval: number): void {
     this.nextAt += interval;
     if (this.running) this.events.onSkip?.(this.device.id);
-    else
+    else {
+      const wasOffline = this.health.state === 'offline';
       this.running = this.pollOnce().finally(() => {
         this.running = undefined;
+        // The next tick was planned on the slow offline probe grid: a device that answered
+        // again goes back to its own interval at once, not after another probe period.
+        if (wasOffline && this.health.state !== 'offline' && !this.stopped) {
+          if (this.timer) clearTimeout(this.timer);
+          this.nextAt = performance.now() + this.device.pollMs;
+          this.schedule();
+        }
       });
+    }
     this.schedule();
   }
 

@@ -79,5 +79,9 @@ describe('fault isolation on one shared bus', () => {
     expect(first?.quality).toBe('degraded');
     expect(first?.flags).toContain('device_degraded');
     await waitFor('inv-0007 online', () => agent.devices()['inv-0007']?.health === 'online', 10_000);
+    // Back on its own interval at once, not after another offline probe period (2 s here).
+    await waitFor('two readings of inv-0007', () => (receiver.byDevice.get('inv-0007')?.length ?? 0) >= 2, 10_000);
+    const [a, b] = receiver.readings.filter((r) => r.device === 'inv-0007').slice(0, 2);
+    expect(Date.parse(b?.ts ?? '') - Date.parse(a?.ts ?? '')).toBeLessThan(1000);
   });
 });
