@@ -80,7 +80,7 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
   --data-dir D   data directory (default $YSH_DATA_DIR or ./.ysh-data)
   --speed X      simulated seconds per real second (default 10)
   --seed S       simulator seed (default 7)
-  --window W     processor window (default 30s, so the demo shows alerts within a minute)
+  --window W     processor window (default 20s, so the demo shows alerts within a minute)
   --infra-only   only the embedded database and MQTT broker`,
   async run(argv) {
     const { values } = parseFlags('start', argv, {
@@ -96,7 +96,7 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
     const opsPort = intFlag('port', values.port, DEFAULT_PORTS.platform, 0, 65535);
     const speed = numberFlag('speed', values.speed, 10, 0.1, 3600);
     const seed = intFlag('seed', values.seed, 7, 0, 2 ** 31);
-    const window = values.window ?? '30s';
+    const window = values.window ?? '20s';
     if (parseDuration(window) === undefined)
       throw new ConfigError('--window', `expected a duration such as 30s or 5m, got ${JSON.stringify(window)}`);
     const logger = createLogger('platform', { level: common.logLevel === 'info' ? 'warn' : common.logLevel });

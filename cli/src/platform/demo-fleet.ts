@@ -68,9 +68,9 @@ export async function writeDemoFleet(dir: string, modbusPort: number): Promise<D
   // Faults on the simulated clock (the demo runs it at 10x): one per kind an operator meets first.
   const scenario = {
     events: [
-      { at: '3m', device: deviceName(3), inject: { type: 'mppt-failure', mppt: 2 }, for: '25m' },
-      { at: '6m', device: deviceName(12), inject: { type: 'grid-fault', kind: 'undervoltage' }, for: '20m' },
-      { at: '9m', device: deviceName(18), inject: { type: 'comm-loss' }, for: '20m' },
+      { at: '1m', device: deviceName(12), inject: { type: 'grid-fault', kind: 'undervoltage' }, for: '12m' },
+      { at: '2m', device: deviceName(3), inject: { type: 'mppt-failure', mppt: 2 }, for: '15m' },
+      { at: '4m', device: deviceName(18), inject: { type: 'comm-loss' }, for: '15m' },
     ],
   };
   const scenarioFile = join(dir, 'scenario.yaml');

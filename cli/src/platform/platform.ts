@@ -130,7 +130,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   const db = await connectDatabase(common, { logger, application: 'ysh-platform' });
   closers.push(() => db.close());
-  const siteMqtt = await startEmbeddedMqtt({ port: ports.siteMqtt, logger });
+  let siteMqtt: EmbeddedMqtt;
+  try {
+    siteMqtt = await startEmbeddedMqtt({ port: ports.siteMqtt, logger });
+  } catch (err) {
+    await db.close();
+    throw new YshError(
+      'PLATFORM_START_FAILED',
+      `cannot listen on ${ports.siteMqtt} for the site-LAN MQTT broker (${(err as Error).message}); is another ysh start running?`,
+      { cause: err },
+    );
+  }
   closers.push(() => siteMqtt.close());
 
   try {
@@ -145,6 +155,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const tokens = await provisionSites(dataDir, layout.sites, db, env);
     await add('processor', ['processor', '--port', String(ports.processor)], ports.processor, {
       YSH_PROCESSOR_WINDOW: options.window,
+      YSH_PROCESSOR_LATENESS: '5s',
+      YSH_PROCESSOR_IDLE_TIMEOUT: '30s',
       YSH_PROCESSOR_EXPECTED_INTERVAL: '2s',
     }).start();
     await add('gateway', ['gateway', '--port', String(ports.gateway)], ports.gateway).start();
@@ -164,6 +176,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         String(options.speed),
         '--seed',
         String(options.seed),
+        // Mid-morning in Brazil (UTC-3) today, whatever the wall clock: the demo fleet produces.
+        '--start',
+        `${new Date().toISOString().slice(0, 10)}T13:00:00.000Z`,
         '--mqtt-url',
         siteMqtt.url,
         '--mqtt-period',
