@@ -243,7 +243,8 @@ export const processorBenchmark: Benchmark = {
           YSH_PROCESSOR_STATE_EVERY: '2',
           ...(vm ? { YSH_INFLUX_URL: vm.url, YSH_INFLUX_TOKEN: 'bench' } : {}),
         });
-        const pool = createPool(pg.url, { max: 5 });
+        // PGlite serves one session: one connection is all it can use.
+        const pool = createPool(pg.url, { max: pg.kind === 'PostgreSQL' ? 5 : 1 });
         const processor = await startProcessor(config, { pool, brokers: [broker.brokers], logger: silent });
         const counters = processor.core.engine.counters;
         let first = 0;

@@ -93,7 +93,12 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   }
   if (pool) await migrate(pool, { logger });
   else {
-    const handle = await connectDatabase(config.common, { logger, application: 'ysh-processor' });
+    // The embedded PGlite is one session however many connections share it: one is enough, and spares its multiplexer.
+    const handle = await connectDatabase(config.common, {
+      logger,
+      application: 'ysh-processor',
+      max: config.common.databaseUrl ? 5 : 1,
+    });
     pool = handle.pool;
     closeDb = () => handle.close();
   }
