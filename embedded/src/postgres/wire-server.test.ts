@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,26 @@ describe('PGlite wire server', () => {
     );
     await Promise.all(pools.map((p) => p.end()));
     expect({ done, wrong }).toEqual({ done: 960, wrong: 0 });
+  });
+
+  it('sends a slow reader exactly the bytes of its own answer while others keep querying', async () => {
+    // A client that stops reading makes its socket queue the answer; the queued bytes must
+    // be a copy, not a view into PGlite's memory that the next query overwrites.
+    const slow = new pg.Client({ connectionString: server.url });
+    await slow.connect();
+    const stream = (slow as unknown as { connection: { stream: { pause(): void; resume(): void } } }).connection.stream;
+    const big = slow.query<{ g: number; h: string }>('SELECT g, md5(g::text) AS h FROM generate_series(1, 100000) g');
+    setTimeout(() => stream.pause(), 1);
+    const pool = createPool(server.url, { max: 4 });
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 30; i++) await pool.query('SELECT g, repeat(md5(g::text), 20) FROM generate_series(1, 500) g');
+    stream.resume();
+    const { rows } = await big;
+    expect(rows.length).toBe(100_000);
+    expect(rows.filter((r) => r.h.length !== 32)).toEqual([]);
+    expect(rows[99_999]).toEqual({ g: 100_000, h: createHash('md5').update('100000').digest('hex') });
+    await slow.end();
+    await pool.end();
   });
 
   it('rolls back the transaction of a client that vanished, and keeps serving the others', async () => {

@@ -67,8 +67,10 @@ export class PgliteWireServer {
     const execute = (message: Uint8Array) =>
       db.runExclusive(() =>
         db.execProtocolRawStream(message, {
+          // The chunk is a view into PGlite's memory, reused after this call returns:
+          // copy it, or a socket that queues under back-pressure later sends other bytes.
           onRawData: (data) => {
-            if (!closed) socket.write(data);
+            if (!closed) socket.write(Buffer.from(data));
           },
         }),
       );
