@@ -72,8 +72,8 @@ export async function connectDatabase(
 }
 
 /** Redis when YSH_REDIS_URL is set, the in-process store otherwise. */
-export function connectKv(config: Pick<CommonConfig, 'redisUrl'>): KvStore {
-  return config.redisUrl ? new RedisKv(config.redisUrl) : new MemoryKv();
+export function connectKv(config: Pick<CommonConfig, 'redisUrl' | 'redisPrefix'>): KvStore {
+  return config.redisUrl ? new RedisKv(config.redisUrl, { keyPrefix: config.redisPrefix }) : new MemoryKv();
 }
 
 /** The MQTT broker URL: YSH_MQTT_URL, or the embedded broker's port. */

@@ -25,6 +25,7 @@ export const commonEnv = {
   YSH_LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }),
   YSH_DATABASE_URL: env.optional(env.url({ protocols: ['postgres:', 'postgresql:'] })),
   YSH_REDIS_URL: env.optional(env.url({ protocols: ['redis:', 'rediss:'] })),
+  YSH_REDIS_PREFIX: env.string({ default: 'ysh:', expects: 'a key prefix such as ysh:' }),
   YSH_MQTT_URL: env.optional(env.url({ protocols: ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'] })),
   YSH_KAFKA_BROKERS: env.optional(env.hostPorts()),
   YSH_EMBEDDED_POSTGRES_PORT: env.port({ default: DEFAULT_PORTS.postgres }),
@@ -39,6 +40,8 @@ export interface CommonConfig {
   /** Unset means embedded (PGlite served on `embedded.postgresPort`). */
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of every key the platform writes to Redis (one Redis can serve several installs). */
+  redisPrefix: string;
   mqttUrl: string | undefined;
   kafkaBrokers: string[] | undefined;
   embedded: { postgresPort: number; mqttPort: number; kafkaPort: number };
@@ -52,6 +55,7 @@ export function loadCommonConfig(source: NodeJS.ProcessEnv, cwd = process.cwd())
     logLevel: e.YSH_LOG_LEVEL,
     databaseUrl: e.YSH_DATABASE_URL,
     redisUrl: e.YSH_REDIS_URL,
+    redisPrefix: e.YSH_REDIS_PREFIX,
     mqttUrl: e.YSH_MQTT_URL,
     kafkaBrokers: e.YSH_KAFKA_BROKERS,
     embedded: Object.freeze({

@@ -136,7 +136,7 @@ describe('chaos: kill -9 every component and cut the uplink during a 100,000-rea
     for (const d of pipeline.sim.devices) pipeline.sim.injectFault(d.id, { type: 'comm-loss' });
     const stored = pipeline.promised.size;
     await waitUntil('edge buffers drained', async () => (await pipeline.edgeBacklog()) === 0, 120_000);
-    const topic = await pipeline.readTopic();
+    const topic = await pipeline.readDelivered(60_000);
     const inKafka = topic.distinct;
     const lost = [...pipeline.promised].filter((k) => !inKafka.has(k));
     // Stored in the instant of a kill -9 (written, report not yet out): announced before the write.

@@ -93,7 +93,7 @@ for (const variant of VARIANTS) {
       for (const d of pipeline.sim.devices) pipeline.sim.injectFault(d.id, { type: 'comm-loss' });
       await waitUntil('edge buffers drained', async () => (await pipeline.edgeBacklog()) === 0, 60_000);
 
-      const topic = await pipeline.readTopic();
+      const topic = await pipeline.readDelivered(60_000);
       expect(topic.distinct.size).toBe(pipeline.promised.size);
       const expected = expectedWindows(topic.distinct.values(), WINDOW_MS, INTERVAL_MS);
       await waitUntil(

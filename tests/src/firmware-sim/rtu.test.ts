@@ -62,7 +62,8 @@ describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
       '4:hex',
       '-1',
       '-o',
-      '1',
+      // Seconds: a loaded CI machine can take longer than mbpoll's 1 s default over a pty pair.
+      '5',
       `${dir}/client`,
     ]);
     expect(stdout).toMatch(/\[40001\]:\s+0x5375/);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,8 @@ export class Pipeline {
       YSH_DATABASE_URL: this.dbUrl,
       YSH_KAFKA_BROKERS: this.brokers,
       ...(o.mqttUrl ? { YSH_GATEWAY_MQTT: 'external', YSH_MQTT_URL: o.mqttUrl } : { YSH_GATEWAY_MQTT: 'off' }),
+      // Simulated devices reuse ids and seqs from run to run: keep this run's dedup keys apart.
+      YSH_REDIS_PREFIX: `ysh-pipeline-${randomBytes(6).toString('hex')}:`,
       ...o.env,
     };
     this.broker = new ChildService({
@@ -213,13 +216,29 @@ export class Pipeline {
     return total;
   }
 
+  /**
+   * Reads the topic until every reading the edge agents reported stored is in it, or the
+   * time is up (what is still missing then is lost, and the caller's assertions say so).
+   * A buffer gauge at zero is not enough: the last batch may still be on its way.
+   */
+  async readDelivered(timeoutMs: number): Promise<{ messages: number; distinct: Map<string, Reading> }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const topic = await this.readTopic();
+      const missing = [...this.promised].some((k) => !topic.distinct.has(k));
+      if (!missing || Date.now() > deadline) return topic;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+
   /** Every message of the telemetry topic, read from the beginning to the current end. */
   async readTopic(): Promise<{ messages: number; distinct: Map<string, Reading> }> {
     const kafka = new Kafka({ clientId: 'pipeline-reader', brokers: [this.brokers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(TOPICS.telemetry);
+    const ends = await admin.fetchTopicOffsets(TOPICS.telemetry).catch(() => []);
     await admin.disconnect();
+    if (ends.length === 0) return { messages: 0, distinct: new Map() };
     const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
     const consumer = kafka.consumer({ groupId: `pipeline-reader-${Date.now()}` });
     await consumer.connect();
