@@ -208,7 +208,8 @@ describe('MQTT on the embedded broker with site tokens', () => {
 describe('embedded broker while Kafka is away', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ YSH_GATEWAY_MQTT: 'embedded', YSH_GATEWAY_PRODUCE_TIMEOUT: '1s' });
+    // Long enough that a 1.5 s outage plus a broker restart fits inside one produce attempt on a loaded machine.
+    h = await startHarness({ YSH_GATEWAY_MQTT: 'embedded', YSH_GATEWAY_PRODUCE_TIMEOUT: '6s' });
   });
   afterAll(async () => {
     await h?.close();
