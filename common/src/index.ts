@@ -11,3 +11,4 @@ export * from './ops/metrics.ts';
 export * from './ops/ops-server.ts';
 export * from './ops/shutdown.ts';
 export * from './cli.ts';
+export * from './ops/kafka-log.ts';

@@ -51,7 +51,7 @@ describe('faults injected through the HTTP control API, observed over Modbus', (
     expect(modules[1]!.DCW).toBe(0);
     expect(modules[1]!.DCSt).toBe(7);
     expect(modules[0]!.DCW as number).toBeGreaterThan(500);
-    expect(metrics.events! & bit(12)).toBeTruthy();
+    expect(metrics.events! & bit(12)).toBe(bit(12));
     expect(metrics).toEqual((await truth('inv-0001')).metrics);
     await clear('inv-0001', 'mppt-failure');
     expect((await read('inv-0001')).metrics.mppt2_dc_power_w).toBeGreaterThan(500);
@@ -64,7 +64,7 @@ describe('faults injected through the HTTP control API, observed over Modbus', (
     const { metrics } = await read('inv-0002');
     expect(metrics.ac_power_w).toBe(2000);
     expect(metrics.operating_state).toBe(5);
-    expect(metrics.events! & bit(7)).toBeTruthy();
+    expect(metrics.events! & bit(7)).toBe(bit(7));
     expect(metrics.heatsink_temperature_c).toBeGreaterThan(85);
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, createMetricsRegistry, Gauge, type Logger, type Registry } from '@ysh/common';
+import { createLogger, createMetricsRegistry, Gauge, kafkajsLogCreator, type Logger, type Registry } from '@ysh/common';
 import { createPool, migrate, pingDatabase } from '@ysh/common/db';
 import { connectDatabase, kafkaBrokers } from '@ysh/embedded';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
@@ -37,17 +37,6 @@ export interface Processor {
   instanceId: string;
   health(): Promise<{ ok: boolean; detail?: string }>;
   stop(): Promise<void>;
-}
-
-function kafkaLogger(logger: Logger) {
-  const child = logger.child({ lib: 'kafkajs' });
-  return () =>
-    ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
-      const { message, ...extra } = log;
-      if (level <= logLevel.ERROR) child.warn(extra, message);
-      else if (level === logLevel.WARN) child.info(extra, message);
-      else child.debug(extra, message);
-    };
 }
 
 function registerMetrics(registry: Registry, core: ProcessorCore, outbox: OutboxDispatcher, driver: KafkaDriver): void {
@@ -108,7 +97,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     brokers,
     connectionTimeout: 3000,
     logLevel: logLevel.WARN,
-    logCreator: kafkaLogger(logger),
+    logCreator: kafkajsLogCreator(logger),
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
   });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

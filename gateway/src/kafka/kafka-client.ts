@@ -1,4 +1,4 @@
-import { TOPICS, type Logger } from '@ysh/common';
+import { TOPICS, kafkajsLogCreator, type Logger } from '@ysh/common';
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Compression } from '../config.ts';
 import type { OutMessage, SendBatch } from './batching-producer.ts';
@@ -26,17 +26,6 @@ export interface KafkaClient {
   close(): Promise<void>;
 }
 
-function kafkaLogger(logger: Logger) {
-  const child = logger.child({ lib: 'kafkajs' });
-  return () =>
-    ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
-      const { message, ...extra } = log;
-      if (level <= logLevel.ERROR) child.warn(extra, message);
-      else if (level === logLevel.WARN) child.info(extra, message);
-      else child.debug(extra, message);
-    };
-}
-
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
@@ -59,7 +48,7 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     connectionTimeout: 3000,
     requestTimeout: Math.max(5000, options.produceTimeoutMs),
     logLevel: logLevel.WARN,
-    logCreator: kafkaLogger(options.logger),
+    logCreator: kafkajsLogCreator(options.logger),
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
   });
   // Retry budget: roughly produceTimeoutMs in total across attempts.
