@@ -1,5 +1,5 @@
 import { createContractValidator } from '@ysh/common';
-import { sampleReading } from '@ysh/tests/helpers/readings.ts';
+import { sampleReading } from '@ysh/test-helpers';
 import type { Benchmark, BenchRow } from './types.ts';
 
 function sampleReadings(n: number): unknown[] {

@@ -3,7 +3,7 @@
  * never stalls the simulator the agent polls. Prints `{"url":…}` once listening;
  * counters at GET /stats.
  */
-import { startTestReceiver } from '../../tests/src/helpers/test-receiver.ts';
+import { startTestReceiver } from '@ysh/test-helpers';
 
 const receiver = await startTestReceiver({ token: process.argv[2] ?? 'bench-token', keepReadings: false });
 process.stdout.write(`${JSON.stringify({ url: receiver.url })}\n`);

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { SegmentLog } from '../../edge-agent/src/index.ts';
 import { startSimulator, type Simulator } from '../../firmware-sim/src/index.ts';
 import type { Benchmark, BenchRow } from './types.ts';
+import { NOON, sleep } from '@ysh/test-helpers';
 
 const gzip = promisify(gzipCb);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,11 +48,9 @@ const SECONDS = 5;
 const BACKLOG = 1_000_000;
 const SITE = 'site-sp-001';
 const TOKEN = 'bench-token';
-const NOON = Date.UTC(2026, 0, 15, 15, 0, 0);
 // Model 103 + model 160 of a default simulated device: 102 registers from 40070 (one block read).
 const BLOCK = { address: 40070, count: 102 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** V8 heap settings recommended for edge boxes (README: NODE_OPTIONS); the live set is ~40 MB at 500 devices. */
 const EDGE_NODE_FLAGS = (process.env.YSH_BENCH_EDGE_NODE_FLAGS ?? '--max-old-space-size=80 --max-semi-space-size=8')
   .split(' ')

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +10,7 @@ import { connectDatabase } from '@ysh/embedded';
 import { SiteRegistry } from '@ysh/gateway';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Benchmark, BenchRow } from './types.ts';
-import { sampleReading } from '@ysh/tests/helpers/readings.ts';
+import { sampleReading, freePort } from '@ysh/test-helpers';
 
 /**
  * Gateway ingest: concurrent HTTP clients posting v1 batches (100 and 1,000
@@ -24,16 +23,6 @@ const BROKER_MAIN = join(ROOT, 'embedded', 'src', 'kafka', 'main.ts');
 const GATEWAY_MAIN = join(ROOT, 'gateway', 'src', 'main.ts');
 const SITES = 20;
 const DEVICES_PER_SITE = 50;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function spawnUntil(
   args: string[],

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -17,8 +16,7 @@ import {
   resolveRules,
   startProcessor,
 } from '../../stream-processor/src/index.ts';
-import { hasTool } from '../../tests/src/helpers/services.ts';
-import { startVictoriaMetrics, type VictoriaMetrics } from '../../tests/src/helpers/victoria-metrics.ts';
+import { hasTool, startVictoriaMetrics, type VictoriaMetrics, freePort } from '@ysh/test-helpers';
 import type { Benchmark, BenchRow } from './types.ts';
 
 const DEVICES = 2000;
@@ -27,18 +25,6 @@ const PARTITIONS = 6;
 const T0 = Date.UTC(2026, 10, 21, 14, 0, 0);
 const silent = pino({ level: 'silent' });
 const ROOT = new URL('../../', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();

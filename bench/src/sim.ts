@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ModbusSerial from 'modbus-serial';
 import { startSimulator } from '../../firmware-sim/src/index.ts';
 import type { Benchmark, BenchRow } from './types.ts';
+import { freePort } from '@ysh/test-helpers';
 
 const run = promisify(execFile);
 const CLIENT = fileURLToPath(new URL('./sim-load-client.ts', import.meta.url));
@@ -80,17 +80,6 @@ async function startServerTcpPeer(
     ports,
     close: () => Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => {}),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export const simBenchmark: Benchmark = {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arbReading } from '../../tests/src/helpers/readings.ts';
+import { arbReading } from '@ysh/test-helpers';
 import {
   addReading,
   deserializeWindow,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, type TestDatabase } from '../../tests/src/helpers/db.ts';
+import { DATABASE_KINDS, type TestDatabase } from '@ysh/test-helpers';
 import { listAlerts } from './alerts/alert-store.ts';
 import { ProcessorCore } from './processor-core.ts';
 import { FencedError, loadDevices } from './store/checkpoint-store.ts';

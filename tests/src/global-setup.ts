@@ -1,4 +1,4 @@
-import { skippedGroups } from './helpers/services.ts';
+import { skippedGroups } from '@ysh/test-helpers';
 
 export default function setup(): void {
   const lines = skippedGroups();

@@ -1,5 +1,5 @@
 import type { Reporter, TestModule } from 'vitest/node';
-import { skippedGroups } from './helpers/services.ts';
+import { skippedGroups } from '@ysh/test-helpers';
 
 /** Ends the run with the plain `N passed, N failed, N skipped` line and the skipped groups again. */
 export default class SummaryReporter implements Reporter {

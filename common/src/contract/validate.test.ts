@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arbReading, sampleReading } from '../../../tests/src/helpers/readings.ts';
+import { arbReading, sampleReading } from '@ysh/test-helpers';
 import { createContractValidator } from './validate.ts';
 
 const NOW = Date.parse('2026-11-21T13:00:00Z');

@@ -2,7 +2,7 @@ import { RedisKv, type KvStore } from '@ysh/common/kv';
 import { MemoryKv } from '@ysh/embedded';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { serviceUrl } from '../../../tests/src/helpers/services.ts';
+import { serviceUrl } from '@ysh/test-helpers';
 import { DedupLedger } from './dedup-ledger.ts';
 
 const stores: Array<{ name: string; enabled: boolean; open: () => KvStore }> = [

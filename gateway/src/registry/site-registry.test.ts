@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, type TestDatabase } from '../../../tests/src/helpers/db.ts';
+import { DATABASE_KINDS, type TestDatabase } from '@ysh/test-helpers';
 import { DeviceOwnership } from './device-ownership.ts';
 import { hashToken, SiteRegistry, TOKEN_PREFIX } from './site-registry.ts';
 import { TokenAuthenticator } from './token-authenticator.ts';

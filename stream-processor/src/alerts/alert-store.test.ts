@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, type TestDatabase } from '../../../tests/src/helpers/db.ts';
+import { DATABASE_KINDS, type TestDatabase } from '@ysh/test-helpers';
 import { acknowledgeAlert, applyTransitions, escalateAlerts, listAlerts } from './alert-store.ts';
 import type { AlertTransition } from './types.ts';
 

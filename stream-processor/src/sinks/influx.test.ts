@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTool } from '../../../tests/src/helpers/services.ts';
-import { startVictoriaMetrics, type VictoriaMetrics } from '../../../tests/src/helpers/victoria-metrics.ts';
+import { hasTool, startVictoriaMetrics, type VictoriaMetrics } from '@ysh/test-helpers';
 import { addReading, emptyWindow, windowResult } from '../aggregates/window-aggregate.ts';
 import { reading, T0 } from '../testing/readings.ts';
 import { InfluxSink } from './influx.ts';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase, type TestDatabase } from '../../../tests/src/helpers/db.ts';
+import { testDatabase, type TestDatabase } from '@ysh/test-helpers';
 import { applyTransitions } from '../alerts/alert-store.ts';
 import { OutboxDispatcher } from '../alerts/outbox.ts';
 import type { AlertTransition } from '../alerts/types.ts';

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pipeline } from '../pipeline/harness.ts';
-import { serviceUrl } from '../helpers/services.ts';
+import { serviceUrl, sleep } from '@ysh/test-helpers';
 
 const SEED = Number(process.env.YSH_CHAOS_SEED ?? 20261121);
 const TARGET_READINGS = 100_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** mulberry32: the kill schedule replays for a seed. */
 function rng(seed: number): () => number {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool } from '@ysh/common/db';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runProcess, startProcess } from '../helpers/ysh-process.ts';
+import { REPO_ROOT, runProcess, startProcess } from '@ysh/test-helpers';
 
 describe('ysh command line', () => {
   it('lists its subcommands with --help', async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, finished } from '../helpers/ysh-process.ts';
+import { REPO_ROOT, finished } from '@ysh/test-helpers';
 
 const FIXTURE = join(REPO_ROOT, 'tests', 'src', 'fixtures', 'shutdown-steps.ts');
 

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pipeline } from '../pipeline/harness.ts';
-import { hasTool, serviceUrl } from '../helpers/services.ts';
-import { startVictoriaMetrics, type VictoriaMetrics } from '../helpers/victoria-metrics.ts';
+import { hasTool, serviceUrl, startVictoriaMetrics, type VictoriaMetrics, sleep } from '@ysh/test-helpers';
 import { expectedWindows } from './reference.ts';
 
 const WINDOW_MS = 5000;
 const INTERVAL_MS = 200;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -2,11 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
-import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
+import { startTestReceiver, type TestReceiver, sleep, NOON, tempDir, waitFor } from '@ysh/test-helpers';
 import { spawnAgent, type AgentProcess } from './agent-process.ts';
-import { NOON, siteYaml, tempDir, TOKEN, waitFor } from './fixtures.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { siteYaml, TOKEN } from './fixtures.ts';
 
 describe('kill -9 during polling and during drain', () => {
   let sim: Simulator;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgeAgent } from '@ysh/edge-agent';
 import type { Simulator } from '@ysh/firmware-sim';
-import type { TestReceiver } from '../helpers/test-receiver.ts';
-import { SITE, type SiteUnderTest, startSite, waitFor } from './fixtures.ts';
+import type { TestReceiver } from '@ysh/test-helpers';
+import { SITE, type SiteUnderTest, startSite } from './fixtures.ts';
+import { waitFor } from '@ysh/test-helpers';
 
 /** One simulator per SunSpec base address; the clock is stopped so registers and ground truth match exactly. */
 describe.each([40000, 0, 50000] as const)('SunSpec discovery and decoding at base %i', (base) => {

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@ysh/common';
 import type { EdgeAgent } from '@ysh/edge-agent';
 import type { Simulator } from '@ysh/firmware-sim';
-import type { TestReceiver } from '../helpers/test-receiver.ts';
-import { SITE, type SiteUnderTest, startSite, waitFor } from './fixtures.ts';
+import type { TestReceiver } from '@ysh/test-helpers';
+import { SITE, type SiteUnderTest, startSite } from './fixtures.ts';
+import { waitFor } from '@ysh/test-helpers';
 
 const QUOTA = 64 * 1024;
 

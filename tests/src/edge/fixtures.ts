@@ -1,16 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLogger, type Reading } from '@ysh/common';
 import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@ysh/firmware-sim';
 import { stringify } from 'yaml';
-import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
+import { NOON, startTestReceiver, type TempDir, type TestReceiver, tempDir } from '@ysh/test-helpers';
 
 export const SITE = 'site-sp-001';
 export const TOKEN = 'edge-test-token';
-/** Local noon in São Paulo (UTC-3) in January: inverters produce, values are non-zero. */
-export const NOON = Date.UTC(2026, 0, 15, 15, 0, 0);
 
 export interface SimDevice {
   id: string;
@@ -62,29 +57,12 @@ export function siteYaml(o: SiteYamlOptions): string {
   });
 }
 
-export async function tempDir(prefix = 'ysh-edge-'): Promise<{ path: string; remove: () => Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
-
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** A simulator fleet, the batch-contract receiver and an in-process agent polling the fleet. */
 export interface SiteUnderTest {
   sim: Simulator;
   receiver: TestReceiver;
   agent: EdgeAgent;
-  dir: { path: string; remove: () => Promise<void> };
+  dir: TempDir;
   /** Every reading the agent reported durably stored, in order. */
   stored: Reading[];
   close(): Promise<void>;

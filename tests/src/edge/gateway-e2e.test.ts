@@ -3,7 +3,8 @@ import { createLogger, TOPICS, type Reading } from '@ysh/common';
 import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
 import { type Harness, readTopic, siteWithToken, startHarness } from '../gateway/harness.ts';
-import { NOON, SITE, siteYaml, tempDir, waitFor } from './fixtures.ts';
+import { SITE, siteYaml } from './fixtures.ts';
+import { NOON, tempDir, waitFor } from '@ysh/test-helpers';
 
 const logger = createLogger('edge-agent-test', { level: 'silent' });
 

@@ -5,7 +5,8 @@ import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { stringify } from 'yaml';
-import { SITE, tempDir, TOKEN, waitFor } from './fixtures.ts';
+import { SITE, TOKEN } from './fixtures.ts';
+import { tempDir, waitFor } from '@ysh/test-helpers';
 
 const logger = createLogger('edge-agent-test', { level: 'silent' });
 const MAPPED = ['ac_power_w', 'ac_energy_wh', 'ac_voltage_v', 'dc_power_w', 'operating_state'] as const;

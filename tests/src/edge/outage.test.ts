@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@ysh/common';
 import type { EdgeAgent } from '@ysh/edge-agent';
 import type { Simulator } from '@ysh/firmware-sim';
-import type { TestReceiver } from '../helpers/test-receiver.ts';
-import { type SiteUnderTest, startSite, waitFor } from './fixtures.ts';
+import type { TestReceiver } from '@ysh/test-helpers';
+import { type SiteUnderTest, startSite } from './fixtures.ts';
+import { waitFor } from '@ysh/test-helpers';
 
 /**
  * Accelerated: the simulator runs 600× (six wall seconds = one simulated hour)

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@ysh/common';
 import { parseSiteConfig, startEdgeAgent } from '@ysh/edge-agent';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
-import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
+import { startTestReceiver, type TestReceiver, NOON, tempDir, waitFor } from '@ysh/test-helpers';
 import { spawnAgent, type AgentProcess } from './agent-process.ts';
-import { NOON, siteYaml, tempDir, TOKEN, waitFor } from './fixtures.ts';
+import { siteYaml, TOKEN } from './fixtures.ts';
 
 describe('SIGHUP reload', () => {
   let sim: Simulator;

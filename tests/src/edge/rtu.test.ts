@@ -3,9 +3,8 @@ import { createLogger } from '@ysh/common';
 import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
 import { stringify } from 'yaml';
-import { hasTool } from '../helpers/services.ts';
-import { startTestReceiver, type TestReceiver } from '../helpers/test-receiver.ts';
-import { NOON, SITE, tempDir, TOKEN, waitFor } from './fixtures.ts';
+import { hasTool, startTestReceiver, type TestReceiver, NOON, tempDir, waitFor } from '@ysh/test-helpers';
+import { SITE, TOKEN } from './fixtures.ts';
 import { startPtyPair } from './pty-pair.ts';
 
 const logger = createLogger('edge-agent-test', { level: 'silent' });

@@ -3,7 +3,7 @@ import { startEmbeddedMqtt, type EmbeddedMqtt } from '@ysh/embedded';
 import { startSimulator, type MqttReading, type Simulator } from '@ysh/firmware-sim';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceUrl } from '../helpers/services.ts';
+import { serviceUrl } from '@ysh/test-helpers';
 
 const START = Date.parse('2026-11-21T15:00:00Z');
 

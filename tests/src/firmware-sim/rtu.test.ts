@@ -9,7 +9,7 @@ import { decodeModel, toContractMetrics } from '@ysh/common/sunspec';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
 import ModbusSerial from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTool } from '../helpers/services.ts';
+import { hasTool } from '@ysh/test-helpers';
 
 const run = promisify(execFile);
 type Client = InstanceType<typeof import('modbus-serial')['default']>;

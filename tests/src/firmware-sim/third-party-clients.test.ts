@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { decodeModel, toContractMetrics } from '@ysh/common/sunspec';
 import { spawnSimulator, type SpawnedSimulator } from '@ysh/firmware-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasPythonModule, hasTool } from '../helpers/services.ts';
+import { hasPythonModule, hasTool } from '@ysh/test-helpers';
 
 const run = promisify(execFile);
 const PY = fileURLToPath(new URL('./pymodbus-read.py', import.meta.url));

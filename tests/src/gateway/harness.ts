@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, TOPICS, type Reading } from '@ysh/common';
 import type { KvStore } from '@ysh/common/kv';
@@ -8,12 +6,9 @@ import { MemoryKv } from '@ysh/embedded';
 import { loadGatewayConfig, startGateway, type Gateway } from '../../../gateway/src/index.ts';
 import { Kafka, logLevel } from 'kafkajs';
 import { type KafkaBroker, startKafkaBroker } from '@ysh/embedded/kafka';
-import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { testDatabase, type TestDatabase, tempDir } from '@ysh/test-helpers';
 
-export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
+export { tempDir };
 
 export async function startBroker(dataDir: string, port = 0): Promise<KafkaBroker> {
   return startKafkaBroker({ dataDir, port, logger: createLogger('broker', { level: 'silent' }) });

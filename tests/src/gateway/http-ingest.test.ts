@@ -5,8 +5,7 @@ import { RedisKv, type KvStore } from '@ysh/common/kv';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DlqRecord } from '../../../gateway/src/index.ts';
-import { realTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { serviceUrl } from '../helpers/services.ts';
+import { realTestDatabase, type TestDatabase, serviceUrl } from '@ysh/test-helpers';
 import { batch, type Harness, reading, readTopic, siteWithToken, startHarness, TOPICS, topicEnd } from './harness.ts';
 
 const BACKENDS: Array<{ name: string; enabled: boolean; open: () => Promise<{ db?: TestDatabase; kv?: KvStore }> }> = [

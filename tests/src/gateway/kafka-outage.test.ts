@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, type Harness, reading, readTopic, siteWithToken, startHarness, TOPICS } from './harness.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '@ysh/test-helpers';
 
 describe('Kafka outage: the gateway pushes back and acknowledges only what Kafka stored', () => {
   let h: Harness;

@@ -5,20 +5,10 @@ import fc from 'fast-check';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DlqRecord } from '../../../gateway/src/index.ts';
-import { hasTool, serviceUrl } from '../helpers/services.ts';
+import { hasTool, serviceUrl, waitFor } from '@ysh/test-helpers';
 import { batch, type Harness, reading, readTopic, siteWithToken, startHarness, TOPICS } from './harness.ts';
 
 const run = promisify(execFile);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function storedFor(h: Harness, site: string, expected: number) {
   return waitFor(`${expected} readings of ${site}`, async () => {

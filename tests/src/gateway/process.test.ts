@@ -1,24 +1,14 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, reading, readTopic, startBroker, TOPICS, tempDir } from './harness.ts';
+import { freePort } from '@ysh/test-helpers';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const YSH = join(ROOT, 'cli', 'bin', 'ysh.mjs');
 const MAIN = join(ROOT, 'gateway', 'src', 'main.ts');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns the gateway process and resolves with its URL once it logs that it listens. */
 function spawnGateway(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {

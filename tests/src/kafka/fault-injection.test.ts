@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey } from '@ysh/embedded/kafka';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import { randomTopic, startTestBroker, type TestBroker } from '@ysh/test-helpers';
 
 describe('fault injection through the broker control hook', () => {
   let broker: TestBroker;

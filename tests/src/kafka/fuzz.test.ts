@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import { randomTopic, startTestBroker, type TestBroker } from '@ysh/test-helpers';
 import { produceRequest } from '../../../embedded/src/kafka/protocol/apis/produce.ts';
 import { writeRequestHeader } from '../../../embedded/src/kafka/protocol/header.ts';
 import { encodeBatch } from '../../../embedded/src/kafka/protocol/records.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import { randomTopic, startTestBroker, type TestBroker } from '@ysh/test-helpers';
 
 function collect(
   consumer: Consumer,

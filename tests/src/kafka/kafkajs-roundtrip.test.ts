@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import { randomTopic, startTestBroker, type TestBroker } from '@ysh/test-helpers';
 
 describe('embedded broker with kafkajs', () => {
   let broker: TestBroker;

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
-import { hasTool } from '../helpers/services.ts';
+import { randomTopic, startTestBroker, type TestBroker, hasTool } from '@ysh/test-helpers';
 
 /** Runs kcat against the broker (asynchronously: the broker lives in this process). */
 function kcat(

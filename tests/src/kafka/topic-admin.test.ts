@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import { randomTopic, startTestBroker, type TestBroker } from '@ysh/test-helpers';
 
 const TOPIC_RESOURCE = 2;
 const BROKER_RESOURCE = 4;

@@ -11,12 +11,16 @@ import { SiteRegistry } from '@ysh/gateway';
 import { Kafka, logLevel } from 'kafkajs';
 import { stringify } from 'yaml';
 import { spawnAgent, type AgentProcess } from '../edge/agent-process.ts';
-import { realTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { freePort } from '../helpers/free-port.ts';
-import { startUplinkProxy, type UplinkProxy } from '../helpers/uplink-proxy.ts';
+import {
+  realTestDatabase,
+  type TestDatabase,
+  freePort,
+  startUplinkProxy,
+  type UplinkProxy,
+  NOON,
+} from '@ysh/test-helpers';
 
 /** Local noon in São Paulo (UTC-3) in January: every inverter produces. */
-export const NOON = Date.UTC(2026, 0, 15, 15, 0, 0);
 
 export interface PipelineOptions {
   seed: number;

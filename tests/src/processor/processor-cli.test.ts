@@ -1,9 +1,15 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase, type TestDatabase } from '../helpers/db.ts';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
-import { finished, REPO_ROOT } from '../helpers/ysh-process.ts';
+import {
+  testDatabase,
+  type TestDatabase,
+  randomTopic,
+  startTestBroker,
+  type TestBroker,
+  finished,
+  REPO_ROOT,
+} from '@ysh/test-helpers';
 
 const MAIN = join(REPO_ROOT, 'stream-processor', 'src', 'main.ts');
 

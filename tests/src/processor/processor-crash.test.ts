@@ -2,11 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase, type TestDatabase } from '../helpers/db.ts';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
-import { hasTool } from '../helpers/services.ts';
-import { startVictoriaMetrics, type VictoriaMetrics } from '../helpers/victoria-metrics.ts';
-import { REPO_ROOT } from '../helpers/ysh-process.ts';
+import {
+  testDatabase,
+  type TestDatabase,
+  randomTopic,
+  startTestBroker,
+  type TestBroker,
+  hasTool,
+  startVictoriaMetrics,
+  type VictoriaMetrics,
+  REPO_ROOT,
+  waitFor,
+} from '@ysh/test-helpers';
 import { postedEvents, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 import { faultyFleet } from './fleet.ts';
 import {
@@ -16,7 +23,6 @@ import {
   settled,
   storedAlerts,
   storedResults,
-  waitFor,
 } from './processor-fixtures.ts';
 
 const MAIN = join(REPO_ROOT, 'stream-processor', 'src', 'main.ts');

@@ -101,25 +101,6 @@ export async function storedAlerts(pool: pg.Pool): Promise<string[]> {
   return rows.map((r) => `${r.id} ${r.rule} ${r.site}/${r.device ?? '-'} ${r.since.toISOString()} ${r.state}`);
 }
 
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 /** Approximate equality of two result maps (floating sums may differ in the last bits). */
 export function sameResults(
   a: Map<string, { samples: number; energyWh: number | null; mean: number | null }>,

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { startProcessor, type Processor } from '@ysh/stream-processor';
-import { testDatabase, type TestDatabase } from '../helpers/db.ts';
-import { randomTopic, startTestBroker, type TestBroker } from '../helpers/kafka.ts';
+import {
+  testDatabase,
+  type TestDatabase,
+  randomTopic,
+  startTestBroker,
+  type TestBroker,
+  waitFor,
+} from '@ysh/test-helpers';
 import { faultyFleet } from './fleet.ts';
 import {
   expectedResults,
@@ -12,7 +18,6 @@ import {
   storedResults,
   testProcessorConfig,
   settled,
-  waitFor,
 } from './processor-fixtures.ts';
 
 const silent = pino({ level: 'silent' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listAlerts, ProcessorCore, type AlertTransition } from '@ysh/stream-processor';
 import { coreOptions, silent } from '../../../stream-processor/src/testing/core-harness.ts';
 import { runScripted, summary } from '../../../stream-processor/src/testing/run-scripted.ts';
-import { testDatabase } from '../helpers/db.ts';
+import { testDatabase } from '@ysh/test-helpers';
 import { SIM_DAY, SIM_NAMEPLATE_WP, simulatedSite, type FaultWindow } from './simulated-site.ts';
 
 const opts = { nameplateWp: SIM_NAMEPLATE_WP };

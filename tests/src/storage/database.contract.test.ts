@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MIGRATIONS_DIR, createPool, loadMigrations, migrate } from '@ysh/common/db';
 import { startEmbeddedPostgres } from '@ysh/embedded';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, type TestDatabase } from '../helpers/db.ts';
+import { DATABASE_KINDS, type TestDatabase } from '@ysh/test-helpers';
 
 const YSH_BIN = join(import.meta.dirname, '..', '..', '..', 'cli', 'bin', 'ysh.mjs');
 

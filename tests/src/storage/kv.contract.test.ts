@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { RedisKv, type KvStore } from '@ysh/common/kv';
 import { MemoryKv } from '@ysh/embedded';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceUrl } from '../helpers/services.ts';
+import { serviceUrl, sleep } from '@ysh/test-helpers';
 
 const redisUrl = serviceUrl('redis');
 const KINDS: Array<{ kind: string; enabled: boolean; open: () => KvStore }> = [
@@ -13,8 +13,6 @@ const KINDS: Array<{ kind: string; enabled: boolean; open: () => KvStore }> = [
     open: () => new RedisKv(redisUrl as string, { keyPrefix: `ysh-test-${randomBytes(4).toString('hex')}:` }),
   },
 ];
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const target of KINDS) {
   describe.skipIf(!target.enabled)(`key-value contract on the ${target.kind}`, () => {

@@ -1,7 +1,7 @@
 import { startEmbeddedMqtt, type EmbeddedMqtt } from '@ysh/embedded';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceUrl } from '../helpers/services.ts';
+import { serviceUrl } from '@ysh/test-helpers';
 
 const mosquittoUrl = serviceUrl('mqtt');
 let embedded: EmbeddedMqtt | undefined;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const YSH_BIN = join(REPO_ROOT, 'cli', 'bin', 'ysh.mjs');
 
 export interface Finished {

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,4 +33,24 @@ export async function startTestBroker(options: Partial<KafkaBrokerOptions> = {})
 /** A topic name no other test uses. */
 export function randomTopic(prefix = 'test'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start one embedded broker for the calling
+ * test file and stop it afterwards; call the returned function inside a test to get it.
+ */
+export function useTestBroker(options: Partial<KafkaBrokerOptions> = {}): () => TestBroker {
+  let broker: TestBroker | undefined;
+  beforeAll(async () => {
+    broker = await startTestBroker(options);
+  });
+  afterAll(async () => {
+    await broker?.stop();
+    broker = undefined;
+  });
+  return () => {
+    if (!broker)
+      throw new Error('useTestBroker(): the broker is only there inside the tests of the file that asked for it');
+    return broker;
+  };
 }
