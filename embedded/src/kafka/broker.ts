@@ -3,6 +3,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rm
 import { join, resolve as resolvePath } from 'node:path';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@ysh/common';
 import { Control, type BrokerControl } from './control.ts';
+import { fsDataSync } from './log/data-sync.ts';
 import { BrokerError } from './errors.ts';
 import { GroupCoordinator } from './groups/coordinator.ts';
 import { handlers } from './handlers/index.ts';
@@ -101,6 +102,22 @@ function syncDir(dir: string): void {
   }
 }
 
+/**
+ * Closes the partition logs and records a clean shutdown only when all of them
+ * were flushed: the marker lets the next start skip the CRC check of the active
+ * segments, which is safe only if what they hold is known to be on disk.
+ */
+function closeLogs(topics: TopicStore, markerPath: string, logger: Logger): void {
+  if (topics.close()) {
+    writeFileSync(markerPath, new Date().toISOString());
+    return;
+  }
+  logger.error(
+    { marker: markerPath },
+    'a partition log could not be flushed: no clean-shutdown marker, the next start verifies every active segment',
+  );
+}
+
 /** Starts the embedded single-node Kafka broker and resolves once it listens. */
 export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<KafkaBroker> {
   const logger = options.logger ? options.logger.child({ module: 'kafka-broker' }) : createLogger('kafka-broker');
@@ -111,6 +128,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const cleanShutdown = existsSync(markerPath);
   rmSync(markerPath, { force: true });
   syncDir(dataDir);
+  const control = new Control();
 
   const fsync = options.fsync ?? { intervalMs: 1000 };
   const retention = options.retention ?? {};
@@ -123,6 +141,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
       retentionBytes: retention.bytes,
     },
     logger,
+    control.dataSync(fsDataSync),
   );
   topics.load(cleanShutdown);
   const groups = new GroupCoordinator({
@@ -157,7 +176,6 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     closing: false,
     closeWaiters,
   };
-  const control = new Control();
   const maxFrameBytes = options.maxFrameBytes ?? 100 * 1024 * 1024;
   const server = new KafkaServer(
     state,
@@ -178,8 +196,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   } catch (err) {
     // Leave the data directory as a clean stop would, so a retry (another port) can take it.
     groups.close();
-    topics.close();
-    writeFileSync(markerPath, new Date().toISOString());
+    closeLogs(topics, markerPath, logger);
     rmSync(join(dataDir, LOCK), { force: true });
     heldHere.delete(resolvePath(dataDir));
     throw err;
@@ -221,8 +238,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
       for (const t of timers) clearInterval(t);
       await server.close();
       groups.close();
-      topics.close();
-      writeFileSync(markerPath, new Date().toISOString());
+      closeLogs(topics, markerPath, logger);
       rmSync(join(dataDir, LOCK), { force: true });
       heldHere.delete(resolvePath(dataDir));
       syncDir(dataDir);

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Control } from './control.ts';
 import { ProtocolError } from './errors.ts';
-import { type ApiHandler, type BrokerState, CLOSE_CONNECTION } from './handlers/types.ts';
+import { type ApiHandler, type BrokerState, CLOSE_CONNECTION, type PendingRequest } from './handlers/types.ts';
 import { ApiKey, apiName } from './protocol/api-keys.ts';
 import { readHeaderPrefix, readRequestHeader, writeResponseHeader } from './protocol/header.ts';
 import { codecFor, isFlexible } from './protocol/schema.ts';
@@ -158,6 +158,7 @@ export class Connection {
           codecFor(apiVersionsResponse, 0).encode(w, {
             errorCode: ErrorCode.UNSUPPORTED_VERSION,
             apiKeys: supportedVersions(this.state),
+            throttleTimeMs: 0, // not in v0: keeps the type honest, writes nothing
           }),
         );
         return;
@@ -173,21 +174,21 @@ export class Connection {
     }
     if (action?.kind === 'delay') await new Promise((r) => setTimeout(r, action.ms));
     const flexible = isFlexible(handler.request, apiVersion);
-    let request: unknown;
+    let pending: PendingRequest;
     let header: ReturnType<typeof readRequestHeader>['header'];
     try {
       const parsed = readRequestHeader(frame, flexible);
       header = parsed.header;
-      request = codecFor(handler.request, apiVersion).decode(parsed.body);
+      pending = handler.decode(apiVersion, parsed.body);
     } catch (err) {
       const detail = err instanceof ProtocolError ? err.message : `unexpected decode failure: ${String(err)}`;
       this.reject('malformed', `${handler.name} v${apiVersion}: ${detail}`);
       return;
     }
     const started = performance.now();
-    let response: unknown;
+    let answer: Awaited<ReturnType<PendingRequest>>;
     try {
-      response = await handler.handle(this.state, request, { header, clientHost: this.clientHost });
+      answer = await pending(this.state, { header, clientHost: this.clientHost });
     } catch (err) {
       this.state.metrics.rejected.inc({ reason: 'handler-error' });
       this.logger.error({ err, api: handler.name, version: apiVersion }, 'request handler failed; closing connection');
@@ -195,7 +196,7 @@ export class Connection {
       return;
     }
     this.state.metrics.requests.inc({ api: handler.name });
-    if (response === CLOSE_CONNECTION) {
+    if (answer === CLOSE_CONNECTION) {
       this.logger.info(
         { client: this.clientHost, api: handler.name },
         'closing connection: a request without response failed',
@@ -203,9 +204,9 @@ export class Connection {
       this.close();
       return;
     }
-    if (response !== null && !this.closed && action?.kind !== 'drop-response') {
+    if (answer !== null && !this.closed && action?.kind !== 'drop-response') {
       const responseFlexible = flexible && apiKey !== ApiKey.ApiVersions;
-      this.send(correlationId, responseFlexible, (w) => codecFor(handler.response, apiVersion).encode(w, response));
+      this.send(correlationId, responseFlexible, (w) => answer.encode(w));
     }
     this.state.metrics.requestSeconds.observe({ api: handler.name }, (performance.now() - started) / 1000);
   }

@@ -1,8 +1,11 @@
+import type { DataSync } from './log/data-sync.ts';
+
 /**
  * Fault injection for tests: intercept requests by API key and drop them (never
  * handled, as if lost on the way in), handle them but drop the response (lost on
  * the way back: the client retries something the broker already did), delay them,
- * or close the connection that sent them.
+ * or close the connection that sent them; and make the partition logs' fdatasync
+ * fail with EIO, as a failing disk does.
  */
 export type ControlAction =
   | { kind: 'drop' }
@@ -27,6 +30,8 @@ export interface BrokerControl {
   delay(apiKey: number, ms: number, times?: number): () => void;
   closeOn(apiKey: number, times?: number): () => void;
   clear(): void;
+  /** Makes the next `times` fdatasync calls of partition logs fail with EIO (every one when omitted). */
+  failSync(times?: number): () => void;
   /** Raw request frames seen (header included, size prefix excluded) when capture is on. */
   captured: { apiKey: number; apiVersion: number; frame: Buffer }[];
   capture(on: boolean): void;
@@ -36,6 +41,7 @@ export class Control implements BrokerControl {
   private readonly rules = new Map<number, Set<Interceptor>>();
   captured: { apiKey: number; apiVersion: number; frame: Buffer }[] = [];
   capturing = false;
+  private syncFailures = 0;
 
   intercept(apiKey: number, fn: Interceptor): () => void {
     let set = this.rules.get(apiKey);
@@ -70,8 +76,15 @@ export class Control implements BrokerControl {
   closeOn(apiKey: number, times?: number): () => void {
     return this.counted(apiKey, { kind: 'close' }, times);
   }
+  failSync(times?: number): () => void {
+    this.syncFailures = times ?? Number.POSITIVE_INFINITY;
+    return () => {
+      this.syncFailures = 0;
+    };
+  }
   clear(): void {
     this.rules.clear();
+    this.syncFailures = 0;
   }
   capture(on: boolean): void {
     this.capturing = on;
@@ -86,5 +99,30 @@ export class Control implements BrokerControl {
       if (action) return action;
     }
     return undefined;
+  }
+
+  /** The logs' fdatasync, failing while failSync() asks it to. */
+  dataSync(real: DataSync): DataSync {
+    const fault = (): NodeJS.ErrnoException | undefined => {
+      if (this.syncFailures <= 0) return undefined;
+      this.syncFailures--;
+      return Object.assign(new Error('EIO: i/o error, fdatasync (injected by the broker control hook)'), {
+        code: 'EIO',
+        errno: -5,
+        syscall: 'fdatasync',
+      });
+    };
+    return {
+      sync(fd) {
+        const err = fault();
+        if (err) throw err;
+        real.sync(fd);
+      },
+      syncAsync(fd, done) {
+        const err = fault();
+        if (err) process.nextTick(done, err);
+        else real.syncAsync(fd, done);
+      },
+    };
   }
 }

@@ -1,11 +1,17 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { handlers } from '../../../embedded/src/kafka/handlers/index.ts';
+import { apiVersionsRequest } from '../../../embedded/src/kafka/protocol/apis/api-versions.ts';
+import { fetchRequest } from '../../../embedded/src/kafka/protocol/apis/fetch.ts';
+import { joinGroupRequest } from '../../../embedded/src/kafka/protocol/apis/join-group.ts';
+import { metadataRequest } from '../../../embedded/src/kafka/protocol/apis/metadata.ts';
+import { offsetFetchRequest } from '../../../embedded/src/kafka/protocol/apis/offset-fetch.ts';
+import { produceRequest } from '../../../embedded/src/kafka/protocol/apis/produce.ts';
 import { readRequestHeader, writeRequestHeader } from '../../../embedded/src/kafka/protocol/header.ts';
 import { checkBatch, readBatchHeader } from '../../../embedded/src/kafka/protocol/record-batch.ts';
 import { Reader } from '../../../embedded/src/kafka/protocol/reader.ts';
 import { decodeRecords } from '../../../embedded/src/kafka/protocol/records.ts';
-import { codecFor, type Decoded, isFlexible } from '../../../embedded/src/kafka/protocol/schema.ts';
+import { codecFor, isFlexible, type MessageSchema } from '../../../embedded/src/kafka/protocol/schema.ts';
 import { Writer } from '../../../embedded/src/kafka/protocol/writer.ts';
 import fixture from './fixtures/librdkafka-requests.json' with { type: 'json' };
 
@@ -17,8 +23,16 @@ function decode(frame: { apiKey: number; apiVersion: number; bytes: Buffer }) {
   if (!handler) throw new Error(`no handler for api ${frame.apiKey}`);
   const flexible = isFlexible(handler.request, frame.apiVersion);
   const { header, body } = readRequestHeader(frame.bytes, flexible);
-  const request: Decoded = codecFor(handler.request, frame.apiVersion).decode(body);
+  const request = codecFor(handler.request, frame.apiVersion).decode(body);
   return { handler, flexible, header, request, rest: body.remaining };
+}
+
+/** Decodes a frame with the request schema of its API, typed by that schema. */
+function decodeAs<S extends MessageSchema>(schema: S, frame: { apiKey: number; apiVersion: number; bytes: Buffer }) {
+  const { handler, flexible } = decode(frame);
+  expect(handler.request).toBe(schema);
+  const { body } = readRequestHeader(frame.bytes, flexible);
+  return { flexible, request: codecFor(schema, frame.apiVersion).decode(body) };
 }
 
 function find(api: string, version: number, command?: RegExp) {
@@ -63,24 +77,25 @@ describe(`codec golden tests against ${fixture.capturedWith}`, () => {
   );
 
   it('reads ApiVersions v3 (flexible: compact strings, tagged fields)', () => {
-    const { request, flexible } = decode(find('ApiVersions', 3));
+    const { request, flexible } = decodeAs(apiVersionsRequest, find('ApiVersions', 3));
     expect(flexible).toBe(true);
     expect(request.clientSoftwareName).toBe('librdkafka');
     expect(request.clientSoftwareVersion).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('reads Metadata v4 with the requested topic and auto-creation flag', () => {
-    const { request } = decode(find('Metadata', 4, /-L/));
-    expect(request.topics.map((t: { name: string }) => t.name)).toEqual(['golden']);
+    const { request } = decodeAs(metadataRequest, find('Metadata', 4, /-L/));
+    expect(request.topics?.map((t) => t.name)).toEqual(['golden']);
     expect(typeof request.allowAutoTopicCreation).toBe('boolean');
   });
 
   it('verifies the CRC-32C librdkafka computed and reads keys, values and headers of the batch', () => {
-    const { request } = decode(find('Produce', 7, /-H trace=abc/));
-    expect(request.topicData[0].name).toBe('golden');
-    const part = request.topicData[0].partitionData[0];
-    expect(part.index).toBe(0);
-    const records: Buffer = part.records;
+    const { request } = decodeAs(produceRequest, find('Produce', 7, /-H trace=abc/));
+    expect(request.topicData[0]?.name).toBe('golden');
+    const part = request.topicData[0]?.partitionData[0];
+    expect(part?.index).toBe(0);
+    const records = part?.records;
+    if (!records) throw new Error('the frame carries no records');
     expect(checkBatch(records, 0)).toEqual({ size: records.length });
     const decoded = decodeRecords(records);
     expect(decoded.map((r) => [r.key?.toString(), r.value?.toString()])).toEqual([
@@ -98,8 +113,9 @@ describe(`codec golden tests against ${fixture.capturedWith}`, () => {
   });
 
   it('accepts a gzip batch as sent: CRC over the compressed bytes, records inside after gunzip', () => {
-    const { request } = decode(find('Produce', 7, /compression.codec=gzip/));
-    const records: Buffer = request.topicData[0].partitionData[0].records;
+    const { request } = decodeAs(produceRequest, find('Produce', 7, /compression.codec=gzip/));
+    const records = request.topicData[0]?.partitionData[0]?.records;
+    if (!records) throw new Error('the frame carries no records');
     const h = readBatchHeader(records);
     expect(h.attributes & 0x07).toBe(1);
     expect(checkBatch(records, 0)).toEqual({ size: records.length });
@@ -120,22 +136,22 @@ describe(`codec golden tests against ${fixture.capturedWith}`, () => {
   it('reads a flexible OffsetFetch (compact arrays, tagged fields) asking for the group partitions', () => {
     const f = frames.find((x) => x.api === 'OffsetFetch');
     if (!f) throw new Error('fixture has no OffsetFetch');
-    const { request, flexible } = decode(f);
+    const { request, flexible } = decodeAs(offsetFetchRequest, f);
     expect(flexible).toBe(f.apiVersion >= 6);
     expect(request.groupId).toBe('golden-group');
-    expect(request.topics[0].name).toBe('golden');
-    expect([...request.topics[0].partitionIndexes].sort()).toEqual([0, 1]);
+    expect(request.topics?.[0]?.name).toBe('golden');
+    expect([...(request.topics?.[0]?.partitionIndexes ?? [])].sort()).toEqual([0, 1]);
   });
 
   it('reads Fetch v11 and JoinGroup v5 fields', () => {
-    const fetch = decode(find('Fetch', 11)).request;
+    const fetch = decodeAs(fetchRequest, find('Fetch', 11)).request;
     expect(fetch.replicaId).toBe(-1);
     expect(fetch.sessionEpoch).toBe(-1);
-    expect(fetch.topics[0].topic).toBe('golden');
-    expect(fetch.topics[0].partitions[0].partitionMaxBytes).toBeGreaterThan(0);
-    const join = decode(find('JoinGroup', 5)).request;
+    expect(fetch.topics[0]?.topic).toBe('golden');
+    expect(fetch.topics[0]?.partitions[0]?.partitionMaxBytes).toBeGreaterThan(0);
+    const join = decodeAs(joinGroupRequest, find('JoinGroup', 5)).request;
     expect(join.groupId).toBe('golden-group');
     expect(join.protocolType).toBe('consumer');
-    expect(join.protocols.map((p: { name: string }) => p.name)).toContain('range');
+    expect(join.protocols.map((p) => p.name)).toContain('range');
   });
 });

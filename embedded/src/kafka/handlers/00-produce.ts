@@ -1,9 +1,9 @@
 import { ApiKey } from '../protocol/api-keys.ts';
-import { type ProduceRequest, produceRequest, produceResponse } from '../protocol/apis/produce.ts';
+import { produceRequest, produceResponse } from '../protocol/apis/produce.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { checkBatch } from '../protocol/record-batch.ts';
 import type { PartitionLog } from '../log/partition-log.ts';
-import { type ApiHandler, type BrokerState, CLOSE_CONNECTION } from './types.ts';
+import { type BrokerState, CLOSE_CONNECTION, defineApi } from './types.ts';
 
 interface PartitionResult {
   index: number;
@@ -81,7 +81,7 @@ function appendPartition(
   return result(index, ErrorCode.NONE, first, log.logStartOffset);
 }
 
-export const produceHandler: ApiHandler = {
+export const produceHandler = defineApi({
   apiKey: ApiKey.Produce,
   name: 'Produce',
   // v0-v2 are advertised although no current client sends them: librdkafka < 2.10 only
@@ -91,7 +91,7 @@ export const produceHandler: ApiHandler = {
   maxVersion: 8,
   request: produceRequest,
   response: produceResponse,
-  async handle(state, req: ProduceRequest) {
+  async handle(state, req) {
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
     const touched = new Set<PartitionLog>();
     const responses = req.topicData.map((t) => {
@@ -126,4 +126,4 @@ export const produceHandler: ApiHandler = {
     }
     return { responses, throttleTimeMs: 0 };
   },
-};
+});

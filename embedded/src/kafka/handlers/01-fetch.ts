@@ -2,7 +2,7 @@ import { ApiKey } from '../protocol/api-keys.ts';
 import { type FetchRequest, fetchRequest, fetchResponse } from '../protocol/apis/fetch.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import type { PartitionLog } from '../log/partition-log.ts';
-import type { ApiHandler, BrokerState } from './types.ts';
+import { type BrokerState, defineApi } from './types.ts';
 
 /** Upper bound on a long-poll, whatever the client asks. */
 const MAX_WAIT_MS = 60_000;
@@ -34,6 +34,7 @@ function collect(state: BrokerState, req: FetchRequest) {
             lastStableOffset: -1,
             logStartOffset: -1,
             abortedTransactions: [],
+            preferredReadReplica: -1,
             records: null,
           };
         }
@@ -56,6 +57,7 @@ function collect(state: BrokerState, req: FetchRequest) {
           lastStableOffset: hw,
           logStartOffset: log.logStartOffset,
           abortedTransactions: [],
+          preferredReadReplica: -1,
           records: read.chunks,
         };
       }),
@@ -64,14 +66,14 @@ function collect(state: BrokerState, req: FetchRequest) {
   return { responses, total, errors, logs };
 }
 
-export const fetchHandler: ApiHandler = {
+export const fetchHandler = defineApi({
   apiKey: ApiKey.Fetch,
   name: 'Fetch',
   minVersion: 4,
   maxVersion: 11,
   request: fetchRequest,
   response: fetchResponse,
-  async handle(state, req: FetchRequest) {
+  async handle(state, req) {
     const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), MAX_WAIT_MS);
     let round = collect(state, req);
     while (!round.errors && round.total < Math.max(req.minBytes, 1) && !state.closing) {
@@ -105,4 +107,4 @@ export const fetchHandler: ApiHandler = {
     }
     return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: round.responses };
   },
-};
+});

@@ -1,9 +1,8 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { metadataRequest, metadataResponse } from '../protocol/apis/metadata.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import type { Decoded } from '../protocol/schema.ts';
 import { type Topic, topicNameProblem } from '../topics/topic-store.ts';
-import type { ApiHandler, BrokerState, RequestContext } from './types.ts';
+import { type BrokerState, defineApi } from './types.ts';
 
 const UNKNOWN_TOPIC_ID = 100;
 
@@ -37,15 +36,15 @@ function missing(name: string | null, errorCode: number) {
   };
 }
 
-export const metadataHandler: ApiHandler = {
+export const metadataHandler = defineApi({
   apiKey: ApiKey.Metadata,
   name: 'Metadata',
   minVersion: 1,
   maxVersion: 12,
   request: metadataRequest,
   response: metadataResponse,
-  handle(state, req: Decoded, ctx: RequestContext) {
-    const requested = req.topics as { topicId: Buffer; name: string | null }[] | null;
+  handle(state, req, ctx) {
+    const requested = req.topics;
     const all = requested === null || (ctx.header.apiVersion === 0 && requested.length === 0);
     const topics = all
       ? [...state.topics.topics.values()].map((t) => describe(state, t))
@@ -73,4 +72,4 @@ export const metadataHandler: ApiHandler = {
       clusterAuthorizedOperations: -2147483648,
     };
   },
-};
+});

@@ -1,23 +1,16 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { offsetCommitRequest, offsetCommitResponse } from '../protocol/apis/offset-commit.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import type { Decoded } from '../protocol/schema.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
-interface CommitTopic {
-  name: string;
-  partitions: { partitionIndex: number; committedOffset: number; committedMetadata: string | null }[];
-}
-
-export const offsetCommitHandler: ApiHandler = {
+export const offsetCommitHandler = defineApi({
   apiKey: ApiKey.OffsetCommit,
   name: 'OffsetCommit',
   minVersion: 2,
   maxVersion: 7,
   request: offsetCommitRequest,
   response: offsetCommitResponse,
-  async handle(state, req: Decoded) {
-    const topics = req.topics as CommitTopic[];
+  async handle(state, req) {
     const groupError =
       req.groupId === ''
         ? ErrorCode.INVALID_GROUP_ID
@@ -25,7 +18,7 @@ export const offsetCommitHandler: ApiHandler = {
     const entries: { topic: string; partition: number; offset: number; metadata: string | null }[] = [];
     const response = {
       throttleTimeMs: 0,
-      topics: topics.map((t) => ({
+      topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
           let errorCode: number = groupError;
@@ -57,4 +50,4 @@ export const offsetCommitHandler: ApiHandler = {
     }
     return response;
   },
-};
+});

@@ -1,18 +1,17 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { offsetFetchRequest, offsetFetchResponse } from '../protocol/apis/offset-fetch.ts';
-import type { Decoded } from '../protocol/schema.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
-export const offsetFetchHandler: ApiHandler = {
+export const offsetFetchHandler = defineApi({
   apiKey: ApiKey.OffsetFetch,
   name: 'OffsetFetch',
   minVersion: 1,
   maxVersion: 7,
   request: offsetFetchRequest,
   response: offsetFetchResponse,
-  handle(state, req: Decoded) {
-    const groupId = req.groupId as string;
-    let wanted = req.topics as { name: string; partitionIndexes: number[] }[] | null;
+  handle(state, req) {
+    const groupId = req.groupId;
+    let wanted = req.topics;
     if (wanted === null) {
       wanted = [...state.groups.offsets.all(groupId)].map(([name, parts]) => ({
         name,
@@ -37,4 +36,4 @@ export const offsetFetchHandler: ApiHandler = {
       })),
     };
   },
-};
+});

@@ -1,20 +1,19 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { findCoordinatorRequest, findCoordinatorResponse } from '../protocol/apis/find-coordinator.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import type { Decoded } from '../protocol/schema.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
 const TRANSACTION = 1;
 
 /** A single node coordinates every group; transactions are not served, and said so. */
-export const findCoordinatorHandler: ApiHandler = {
+export const findCoordinatorHandler = defineApi({
   apiKey: ApiKey.FindCoordinator,
   name: 'FindCoordinator',
   minVersion: 0,
   maxVersion: 2,
   request: findCoordinatorRequest,
   response: findCoordinatorResponse,
-  handle(state, req: Decoded) {
+  handle(state, req) {
     if (req.keyType === TRANSACTION) {
       return {
         throttleTimeMs: 0,
@@ -34,4 +33,4 @@ export const findCoordinatorHandler: ApiHandler = {
       port: state.port,
     };
   },
-};
+});

@@ -1,21 +1,20 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { joinGroupRequest, joinGroupResponse } from '../protocol/apis/join-group.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import type { Decoded } from '../protocol/schema.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
 const MIN_SESSION_MS = 1_000;
 const MAX_SESSION_MS = 30 * 60_000;
 const MAX_REBALANCE_MS = 30 * 60_000;
 
-export const joinGroupHandler: ApiHandler = {
+export const joinGroupHandler = defineApi({
   apiKey: ApiKey.JoinGroup,
   name: 'JoinGroup',
   minVersion: 0,
   maxVersion: 5,
   request: joinGroupRequest,
   response: joinGroupResponse,
-  async handle(state, req: Decoded, ctx) {
+  async handle(state, req, ctx) {
     const fail = (errorCode: number) => ({
       throttleTimeMs: 0,
       errorCode,
@@ -43,4 +42,4 @@ export const joinGroupHandler: ApiHandler = {
     );
     return { throttleTimeMs: 0, ...result };
   },
-};
+});

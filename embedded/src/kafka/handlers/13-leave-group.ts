@@ -1,17 +1,16 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { leaveGroupRequest, leaveGroupResponse } from '../protocol/apis/leave-group.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import type { Decoded } from '../protocol/schema.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
-export const leaveGroupHandler: ApiHandler = {
+export const leaveGroupHandler = defineApi({
   apiKey: ApiKey.LeaveGroup,
   name: 'LeaveGroup',
   minVersion: 0,
   maxVersion: 3,
   request: leaveGroupRequest,
   response: leaveGroupResponse,
-  handle(state, req: Decoded, ctx) {
+  handle(state, req, ctx) {
     const group = state.groups.get(req.groupId);
     const leaving: { memberId: string; groupInstanceId: string | null }[] =
       ctx.header.apiVersion >= 3 ? req.members : [{ memberId: req.memberId, groupInstanceId: null }];
@@ -23,4 +22,4 @@ export const leaveGroupHandler: ApiHandler = {
     const errorCode = ctx.header.apiVersion >= 3 ? 0 : (members[0]?.errorCode ?? 0);
     return { throttleTimeMs: 0, errorCode, members };
   },
-};
+});

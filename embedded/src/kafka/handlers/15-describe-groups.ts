@@ -1,19 +1,18 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { describeGroupsRequest, describeGroupsResponse } from '../protocol/apis/describe-groups.ts';
-import type { Decoded } from '../protocol/schema.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
-export const describeGroupsHandler: ApiHandler = {
+export const describeGroupsHandler = defineApi({
   apiKey: ApiKey.DescribeGroups,
   name: 'DescribeGroups',
   minVersion: 0,
   maxVersion: 4,
   request: describeGroupsRequest,
   response: describeGroupsResponse,
-  handle(state, req: Decoded) {
+  handle(state, req) {
     return {
       throttleTimeMs: 0,
-      groups: (req.groups as string[]).map((groupId) => {
+      groups: req.groups.map((groupId) => {
         const g = state.groups.get(groupId);
         const known = g !== undefined || state.groups.offsets.all(groupId).size > 0;
         return {
@@ -28,4 +27,4 @@ export const describeGroupsHandler: ApiHandler = {
       }),
     };
   },
-};
+});

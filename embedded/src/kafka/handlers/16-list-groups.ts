@@ -1,8 +1,8 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { listGroupsRequest, listGroupsResponse } from '../protocol/apis/list-groups.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
-export const listGroupsHandler: ApiHandler = {
+export const listGroupsHandler = defineApi({
   apiKey: ApiKey.ListGroups,
   name: 'ListGroups',
   minVersion: 0,
@@ -16,4 +16,4 @@ export const listGroupsHandler: ApiHandler = {
       groups: state.groups.list().map((g) => ({ groupId: g.groupId, protocolType: g.protocolType })),
     };
   },
-};
+});

@@ -1,6 +1,6 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { apiVersionsRequest, apiVersionsResponse } from '../protocol/apis/api-versions.ts';
-import type { ApiHandler, BrokerState } from './types.ts';
+import { type BrokerState, defineApi } from './types.ts';
 
 /** The advertised versions, generated from what each handler declares. */
 export function supportedVersions(state: Pick<BrokerState, 'handlers'>) {
@@ -9,7 +9,7 @@ export function supportedVersions(state: Pick<BrokerState, 'handlers'>) {
     .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
 }
 
-export const apiVersionsHandler: ApiHandler = {
+export const apiVersionsHandler = defineApi({
   apiKey: ApiKey.ApiVersions,
   name: 'ApiVersions',
   minVersion: 0,
@@ -19,4 +19,4 @@ export const apiVersionsHandler: ApiHandler = {
   handle(state) {
     return { errorCode: 0, apiKeys: supportedVersions(state), throttleTimeMs: 0 };
   },
-};
+});

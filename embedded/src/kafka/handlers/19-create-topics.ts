@@ -1,30 +1,21 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { createTopicsRequest, createTopicsResponse } from '../protocol/apis/create-topics.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import type { Decoded } from '../protocol/schema.ts';
 import { topicConfigProblem } from '../topics/topic-config.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
-interface CreatableTopic {
-  name: string;
-  numPartitions: number;
-  replicationFactor: number;
-  assignments: { partitionIndex: number; brokerIds: number[] }[];
-  configs: { name: string; value: string | null }[];
-}
-
-export const createTopicsHandler: ApiHandler = {
+export const createTopicsHandler = defineApi({
   apiKey: ApiKey.CreateTopics,
   name: 'CreateTopics',
   minVersion: 0,
   maxVersion: 4,
   request: createTopicsRequest,
   response: createTopicsResponse,
-  handle(state, req: Decoded) {
+  handle(state, req) {
     const seen = new Set<string>();
     return {
       throttleTimeMs: 0,
-      topics: (req.topics as CreatableTopic[]).map((t) => {
+      topics: req.topics.map((t) => {
         const answer = (errorCode: number, errorMessage: string | null = null) => ({
           name: t.name,
           errorCode,
@@ -59,4 +50,4 @@ export const createTopicsHandler: ApiHandler = {
       }),
     };
   },
-};
+});

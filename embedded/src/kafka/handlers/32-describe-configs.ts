@@ -1,9 +1,8 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { describeConfigsRequest, describeConfigsResponse } from '../protocol/apis/describe-configs.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import type { Decoded } from '../protocol/schema.ts';
 import { describeTopicConfigs } from '../topics/topic-config.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
 const TOPIC = 2;
 const BROKER = 4;
@@ -11,23 +10,17 @@ const BROKER = 4;
 const SOURCE_TOPIC = 1;
 const SOURCE_DEFAULT = 5;
 
-interface Resource {
-  resourceType: number;
-  resourceName: string;
-  configurationKeys: { name: string }[] | null;
-}
-
-export const describeConfigsHandler: ApiHandler = {
+export const describeConfigsHandler = defineApi({
   apiKey: ApiKey.DescribeConfigs,
   name: 'DescribeConfigs',
   minVersion: 0,
   maxVersion: 2,
   request: describeConfigsRequest,
   response: describeConfigsResponse,
-  handle(state, req: Decoded) {
+  handle(state, req) {
     return {
       throttleTimeMs: 0,
-      results: (req.resources as Resource[]).map((r) => {
+      results: req.resources.map((r) => {
         const fail = (errorCode: number, errorMessage: string) => ({
           errorCode,
           errorMessage,
@@ -78,4 +71,4 @@ export const describeConfigsHandler: ApiHandler = {
       }),
     };
   },
-};
+});

@@ -1,22 +1,21 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { createPartitionsRequest, createPartitionsResponse } from '../protocol/apis/create-partitions.ts';
-import type { Decoded } from '../protocol/schema.ts';
-import type { ApiHandler } from './types.ts';
+import { defineApi } from './types.ts';
 
-export const createPartitionsHandler: ApiHandler = {
+export const createPartitionsHandler = defineApi({
   apiKey: ApiKey.CreatePartitions,
   name: 'CreatePartitions',
   minVersion: 0,
   maxVersion: 1,
   request: createPartitionsRequest,
   response: createPartitionsResponse,
-  handle(state, req: Decoded) {
+  handle(state, req) {
     return {
       throttleTimeMs: 0,
-      results: (req.topics as { name: string; count: number }[]).map((t) => {
+      results: req.topics.map((t) => {
         const r = state.topics.addPartitions(t.name, t.count, req.validateOnly);
         return { name: t.name, errorCode: r.errorCode, errorMessage: r.message ?? null };
       }),
     };
   },
-};
+});

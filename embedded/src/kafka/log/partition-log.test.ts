@@ -1,10 +1,21 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  fdatasync,
+  fdatasyncSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@ysh/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { decodeRecords, encodeBatch } from '../protocol/records.ts';
+import type { DataSync } from './data-sync.ts';
 import { type LogConfig, PartitionLog } from './partition-log.ts';
 import { ProducerState } from './producer-state.ts';
 
@@ -144,6 +155,38 @@ describe('PartitionLog', () => {
     const again = PartitionLog.open(dir, config, logger, false);
     expect(readAll(again)).toHaveLength(5);
     again.close();
+  });
+
+  it('reports a log whose flush failed as not on disk, on close or at any sync before it', async () => {
+    let failNext = 0;
+    const eio = () => Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const flaky: DataSync = {
+      sync: (fd) => {
+        if (failNext-- > 0) throw eio();
+        fdatasyncSync(fd);
+      },
+      syncAsync: (fd, done) => (failNext-- > 0 ? process.nextTick(done, eio()) : fdatasync(fd, done)),
+    };
+    const healthy = PartitionLog.open(tempDir(), config, logger, true, flaky);
+    healthy.append(batch(0, 1));
+    await healthy.sync();
+    expect(healthy.close()).toBe(true);
+
+    const failsOnClose = PartitionLog.open(tempDir(), config, logger, true, flaky);
+    failsOnClose.append(batch(0, 1));
+    failNext = 1;
+    expect(failsOnClose.close()).toBe(false);
+    expect(failsOnClose.closed).toBe(true);
+    expect(failsOnClose.close()).toBe(false);
+
+    // A flush that succeeds after a failed one proves nothing (the kernel may have dropped the pages).
+    const failedEarlier = PartitionLog.open(tempDir(), config, logger, true, flaky);
+    failedEarlier.append(batch(0, 1));
+    failNext = 1;
+    await expect(failedEarlier.sync()).rejects.toMatchObject({ code: 'EIO' });
+    failedEarlier.append(batch(1, 1));
+    await failedEarlier.sync();
+    expect(failedEarlier.close()).toBe(false);
   });
 
   it('deduplicates a retried idempotent batch and rejects a sequence gap', () => {

@@ -1,9 +1,10 @@
-import { fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { ftruncateSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { decodeRecords } from '../protocol/records.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { LOG_OVERHEAD } from '../protocol/record-batch.ts';
+import { type DataSync, fsDataSync } from './data-sync.ts';
 import { ProducerState } from './producer-state.ts';
 import { scanSegment } from './scan.ts';
 import { Segment } from './segment.ts';
@@ -58,6 +59,12 @@ export class PartitionLog {
   private readSegment: Segment | undefined;
   private syncAgain = false;
   private dirty = false;
+  /**
+   * Set for good once a flush of this log fails: after a failed fdatasync the
+   * kernel may have dropped the dirty pages, so a later flush that succeeds
+   * proves nothing, and only a CRC check at the next start can tell.
+   */
+  private syncFailed = false;
   private readonly waiters = new Set<() => void>();
   closed = false;
 
@@ -65,12 +72,19 @@ export class PartitionLog {
     readonly dir: string,
     readonly config: LogConfig,
     private readonly logger: Logger,
+    private readonly dataSync: DataSync,
   ) {}
 
   /** Opens (or creates) the log in `dir`; an unclean start verifies the active segment and cuts a torn tail. */
-  static open(dir: string, config: LogConfig, logger: Logger, cleanShutdown: boolean): PartitionLog {
+  static open(
+    dir: string,
+    config: LogConfig,
+    logger: Logger,
+    cleanShutdown: boolean,
+    dataSync: DataSync = fsDataSync,
+  ): PartitionLog {
     mkdirSync(dir, { recursive: true });
-    const log = new PartitionLog(dir, config, logger);
+    const log = new PartitionLog(dir, config, logger, dataSync);
     const bases = readdirSync(dir)
       .filter((n) => /^\d{20}\.log$/.test(n))
       .map((n) => Number(n.slice(0, 20)))
@@ -125,7 +139,7 @@ export class PartitionLog {
         'truncating torn or corrupt log tail',
       );
       ftruncateSync(seg.fd, r.validEnd);
-      fdatasyncSync(seg.fd);
+      this.flush(seg.fd);
       seg.size = r.validEnd;
     }
     seg.nextOffset = r.nextOffset;
@@ -194,8 +208,8 @@ export class PartitionLog {
 
   private roll(): void {
     const old = this.active;
-    fdatasyncSync(old.fd);
-    fdatasyncSync(old.indexFd);
+    this.flush(old.fd);
+    this.flush(old.indexFd);
     old.closeFiles();
     this.segments.push(new Segment(this.dir, old.nextOffset, true));
     this.logger.debug({ dir: this.dir, base: old.nextOffset }, 'rolled segment');
@@ -308,12 +322,14 @@ export class PartitionLog {
     this.dirty = false;
     const segment = this.active;
     this.syncing = new Promise<void>((resolve, reject) => {
-      fdatasync(segment.fd, (err) => {
+      this.dataSync.syncAsync(segment.fd, (err) => {
         this.syncing = undefined;
         // A roll fdatasyncs and closes the old segment itself, so an error on its
         // (now closed) descriptor loses nothing.
-        if (err && !this.closed && segment === this.active) reject(err);
-        else resolve();
+        if (err && !this.closed && segment === this.active) {
+          this.syncFailed = true;
+          reject(err);
+        } else resolve();
       });
     });
     this.syncAgain = false;
@@ -346,17 +362,37 @@ export class PartitionLog {
     return deleted;
   }
 
-  close(): void {
-    if (this.closed) return;
+  /** fdatasync now; a failure is remembered (see syncFailed) and thrown. */
+  private flush(fd: number): void {
+    try {
+      this.dataSync.sync(fd);
+    } catch (err) {
+      this.syncFailed = true;
+      throw err;
+    }
+  }
+
+  /**
+   * Flushes and closes every segment. Returns whether everything written is known
+   * to be on disk: false when a flush failed, now or earlier, in which case the
+   * broker must not record a clean shutdown (the next start then verifies the
+   * CRC of every batch of the active segment).
+   */
+  close(): boolean {
+    if (this.closed) return !this.syncFailed;
     for (const s of this.segments) {
       try {
-        if (s.hasOpenFiles) fdatasyncSync(s.fd);
-      } catch {
-        // closing anyway
+        if (s.hasOpenFiles) this.flush(s.fd);
+      } catch (err) {
+        this.logger.error(
+          { err, dir: this.dir, segment: s.baseOffset },
+          'fdatasync failed on close; the next start will verify this log',
+        );
       }
       s.close();
     }
     this.closed = true;
     this.notify();
+    return !this.syncFailed;
   }
 }

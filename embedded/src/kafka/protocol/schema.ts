@@ -31,53 +31,133 @@ export type Prim =
   | 'records'
   | 'uuid';
 
-export interface StructType {
+export interface StructType<F extends readonly Field[] = readonly Field[]> {
   kind: 'struct';
-  fields: Field[];
+  fields: F;
 }
-export interface ArrayType {
+export interface ArrayType<T extends FieldType = FieldType, Nullable extends boolean = boolean> {
   kind: 'array';
-  of: FieldType;
+  of: T;
   /** Whether -1 (null) is a legal count; for other arrays null is a protocol error. */
-  nullable: boolean;
+  nullable: Nullable;
 }
 export type FieldType = Prim | StructType | ArrayType;
 
-export interface Field {
-  name: string;
-  type: FieldType;
+export interface Field<N extends string = string, T extends FieldType = FieldType> {
+  name: N;
+  type: T;
   min: number;
   max: number;
   /** Value a decoder reports when the field is absent from the version. */
   default?: unknown;
 }
 
-export interface MessageSchema {
+export interface MessageSchema<F extends readonly Field[] = readonly Field[]> {
   name: string;
   /** First flexible version (Infinity when the API has none we serve). */
   flexibleFrom: number;
-  fields: Field[];
+  fields: F;
 }
 
 /** `versions` as in Kafka's JSON specs: "3+", "0-4", "5". */
-export function f(name: string, type: FieldType, versions = '0+', defaultValue?: unknown): Field {
+export function f<const N extends string, const T extends FieldType>(
+  name: N,
+  type: T,
+  versions = '0+',
+  defaultValue?: DecodedType<T>,
+): Field<N, T> {
   const m = /^(\d+)(\+|-(\d+))?$/.exec(versions);
   if (!m) throw new Error(`bad versions ${versions} for ${name}`);
   const min = Number(m[1]);
   const max = m[2] === '+' ? Number.POSITIVE_INFINITY : m[3] !== undefined ? Number(m[3]) : min;
   return { name, type, min, max, default: defaultValue };
 }
-export const struct = (...fields: Field[]): StructType => ({ kind: 'struct', fields });
-export const array = (of: FieldType): ArrayType => ({ kind: 'array', of, nullable: false });
-export const arrayOf = (...fields: Field[]): ArrayType => array(struct(...fields));
-export const nullableArrayOf = (...fields: Field[]): ArrayType => ({ ...array(struct(...fields)), nullable: true });
+export const struct = <const F extends readonly Field[]>(...fields: F): StructType<F> => ({ kind: 'struct', fields });
+export const array = <const T extends FieldType>(of: T): ArrayType<T, false> => ({
+  kind: 'array',
+  of,
+  nullable: false,
+});
+export const arrayOf = <const F extends readonly Field[]>(...fields: F): ArrayType<StructType<F>, false> =>
+  array(struct(...fields));
+export const nullableArrayOf = <const F extends readonly Field[]>(...fields: F): ArrayType<StructType<F>, true> => ({
+  kind: 'array',
+  of: struct(...fields),
+  nullable: true,
+});
 
-export function message(name: string, flexibleFrom: number, ...fields: Field[]): MessageSchema {
+export function message<const F extends readonly Field[]>(
+  name: string,
+  flexibleFrom: number,
+  ...fields: F
+): MessageSchema<F> {
   return { name, flexibleFrom, fields };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: decoded messages are typed by the handler that reads them
-export type Decoded = any;
+/*
+ * Message types derived from the schemas, so a handler reads only fields its API
+ * declares and answers with every field its response declares, each of its type. Decoded
+ * messages hold every field of the API whatever the version (absent ones carry
+ * their default). What an encoder takes is as strict: every field is required,
+ * because TypeScript does not flag unknown properties in the object a callback
+ * returns, so a misspelt name is caught as the missing field it stands for.
+ */
+
+/** What the decoder gives for each primitive. */
+interface PrimDecoded {
+  int8: number;
+  int16: number;
+  uint16: number;
+  int32: number;
+  int64: number;
+  float64: number;
+  bool: boolean;
+  string: string;
+  nullableString: string | null;
+  bytes: Buffer;
+  nullableBytes: Buffer | null;
+  records: Buffer | null;
+  uuid: Buffer;
+}
+
+/** What the encoder takes for each primitive (int64 as a bigint too, records as chunks read from the log). */
+interface PrimEncodable extends Omit<PrimDecoded, 'int64' | 'records'> {
+  int64: number | bigint;
+  records: Buffer | readonly Buffer[] | null;
+}
+
+/** A schema whose field names are not literal types (a message held as a plain MessageSchema). */
+type Untyped<F extends readonly Field[]> = string extends F[number]['name'] ? true : false;
+
+export type DecodedType<T extends FieldType> = T extends Prim
+  ? PrimDecoded[T]
+  : T extends StructType<infer F>
+    ? DecodedFields<F>
+    : T extends ArrayType<infer E, infer Nullable>
+      ? DecodedType<E>[] | (true extends Nullable ? null : never)
+      : never;
+
+type DecodedFields<F extends readonly Field[]> =
+  Untyped<F> extends true ? { [name: string]: unknown } : { [P in F[number] as P['name']]: DecodedType<P['type']> };
+
+export type EncodableType<T extends FieldType> = T extends Prim
+  ? PrimEncodable[T]
+  : T extends StructType<infer F>
+    ? EncodableFields<F>
+    : T extends ArrayType<infer E, infer Nullable>
+      ? readonly EncodableType<E>[] | (true extends Nullable ? null : never)
+      : never;
+
+type EncodableFields<F extends readonly Field[]> =
+  Untyped<F> extends true
+    ? { readonly [name: string]: unknown }
+    : { readonly [P in F[number] as P['name']]: EncodableType<P['type']> };
+
+/** A decoded message of this schema (every version's fields). */
+export type Decoded<S extends MessageSchema> = DecodedFields<S['fields']>;
+/** A message of this schema ready to encode. */
+export type Encodable<S extends MessageSchema> = EncodableFields<S['fields']>;
+
 type Dec = (r: Reader) => unknown;
 type Enc = (w: Writer, v: unknown) => void;
 
@@ -233,7 +313,7 @@ function compileType(t: FieldType, version: number, flex: boolean): { dec: Dec; 
   return compileStruct(t.fields, version, flex);
 }
 
-function compileStruct(fields: Field[], version: number, flex: boolean): { dec: Dec; enc: Enc } {
+function compileStruct(fields: readonly Field[], version: number, flex: boolean): { dec: Dec; enc: Enc } {
   const present: { name: string; dec: Dec; enc: Enc; fallback: unknown }[] = [];
   const absent: { name: string; value: () => unknown }[] = [];
   for (const field of fields) {
@@ -263,15 +343,21 @@ function compileStruct(fields: Field[], version: number, flex: boolean): { dec: 
   };
 }
 
-export interface Codec {
-  decode(r: Reader): Decoded;
-  encode(w: Writer, value: unknown): void;
+export interface Codec<D = unknown, E = unknown> {
+  decode(r: Reader): D;
+  encode(w: Writer, value: E): void;
 }
 
 const cache = new WeakMap<MessageSchema, Map<number, Codec>>();
 
 /** The codec of one message at one version (compiled once, then cached). */
-export function codecFor(schema: MessageSchema, version: number): Codec {
+export function codecFor<S extends MessageSchema>(schema: S, version: number): Codec<Decoded<S>, Encodable<S>> {
+  // The compiled codec walks the same field list the types are derived from, so its
+  // output has the derived shape; the round-trip and golden tests check the walk.
+  return compiledCodec(schema, version) as Codec<Decoded<S>, Encodable<S>>;
+}
+
+function compiledCodec(schema: MessageSchema, version: number): Codec {
   let byVersion = cache.get(schema);
   if (!byVersion) {
     byVersion = new Map();

@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { type DataSync, fsDataSync } from '../log/data-sync.ts';
 import { type LogConfig, PartitionLog } from '../log/partition-log.ts';
 import { syncDir } from '../log/segment.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
@@ -72,6 +73,7 @@ export class TopicStore {
     dataDir: string,
     private readonly logConfig: LogConfig,
     private readonly logger: Logger,
+    private readonly dataSync: DataSync = fsDataSync,
   ) {
     this.root = join(dataDir, 'topics');
     mkdirSync(this.root, { recursive: true });
@@ -90,7 +92,7 @@ export class TopicStore {
       const configs = meta.configs ?? {};
       const logConfig = logConfigFor(this.logConfig, configs);
       const partitions = Array.from({ length: meta.partitions }, (_, p) =>
-        PartitionLog.open(join(this.root, name, String(p)), logConfig, this.logger, cleanShutdown),
+        PartitionLog.open(join(this.root, name, String(p)), logConfig, this.logger, cleanShutdown, this.dataSync),
       );
       this.topics.set(meta.name, {
         name: meta.name,
@@ -162,7 +164,7 @@ export class TopicStore {
     const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex');
     const logConfig = logConfigFor(this.logConfig, configs);
     const logs = Array.from({ length: partitions }, (_, p) =>
-      PartitionLog.open(join(dir, String(p)), logConfig, this.logger, true),
+      PartitionLog.open(join(dir, String(p)), logConfig, this.logger, true, this.dataSync),
     );
     const topic: Topic = { name, id, partitions: logs, createdAt: new Date().toISOString(), configs: { ...configs } };
     this.writeMeta(topic);
@@ -188,7 +190,9 @@ export class TopicStore {
     if (validateOnly) return { errorCode: ErrorCode.NONE };
     const logConfig = logConfigFor(this.logConfig, topic.configs);
     for (let p = have; p < total; p++) {
-      topic.partitions.push(PartitionLog.open(join(this.root, name, String(p)), logConfig, this.logger, true));
+      topic.partitions.push(
+        PartitionLog.open(join(this.root, name, String(p)), logConfig, this.logger, true, this.dataSync),
+      );
     }
     this.writeMeta(topic);
     this.logger.info({ topic: name, from: have, to: total }, 'partitions added');
@@ -225,7 +229,10 @@ export class TopicStore {
     for (const p of this.allPartitions()) p.applyRetention();
   }
 
-  close(): void {
-    for (const p of this.allPartitions()) p.close();
+  /** Closes every partition log; false when one of them could not be flushed (see PartitionLog.close). */
+  close(): boolean {
+    let flushed = true;
+    for (const p of this.allPartitions()) if (!p.close()) flushed = false;
+    return flushed;
   }
 }

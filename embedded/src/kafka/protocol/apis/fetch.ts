@@ -1,4 +1,4 @@
-import { array, arrayOf, f, message } from '../schema.ts';
+import { array, arrayOf, type Decoded, f, message } from '../schema.ts';
 
 /**
  * Fetch (api key 1). Served v4-v11; v12+ are flexible.
@@ -77,16 +77,4 @@ export const fetchResponse = message(
   ),
 );
 
-export interface FetchRequest {
-  replicaId: number;
-  maxWaitMs: number;
-  minBytes: number;
-  maxBytes: number;
-  isolationLevel: number;
-  sessionId: number;
-  sessionEpoch: number;
-  topics: {
-    topic: string;
-    partitions: { partition: number; fetchOffset: number; logStartOffset: number; partitionMaxBytes: number }[];
-  }[];
-}
+export type FetchRequest = Decoded<typeof fetchRequest>;

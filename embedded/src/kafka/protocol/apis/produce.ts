@@ -55,10 +55,3 @@ export const produceResponse = message(
   ),
   f('throttleTimeMs', 'int32', '1+'),
 );
-
-export interface ProduceRequest {
-  transactionalId: string | null;
-  acks: number;
-  timeoutMs: number;
-  topicData: { name: string; partitionData: { index: number; records: Buffer | null }[] }[];
-}
