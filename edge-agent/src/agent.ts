@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createLogger, DEFAULT_PORTS, startOpsServer, type Logger, type OpsServer, type Reading } from '@ysh/common';
 import { SegmentLog } from './buffer/segment-log.ts';
-import type { MqttDevice, SiteConfig } from './config/site-config.ts';
+import type { SiteConfig } from './config/site-config.ts';
 import { ClockGuard, systemClock, type ClockSource } from './normalize/clock-guard.ts';
 import { Normalizer, type RawSample } from './normalize/normalizer.ts';
 import { SeqStore } from './normalize/seq-store.ts';
@@ -9,7 +9,6 @@ import { createAgentMetrics, type AgentMetrics } from './ops/agent-metrics.ts';
 import { HEALTH_VALUES, type DeviceHealth } from './poller/health.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { DiscoveredDevice } from './sunspec/discovery.ts';
-import { MqttDeviceSource } from './sources/mqtt-devices.ts';
 import { Drainer, type DrainerOptions } from './uplink/drainer.ts';
 import { HttpUplink } from './uplink/http-uplink.ts';
 import { MqttUplink } from './uplink/mqtt-uplink.ts';
@@ -37,7 +36,7 @@ export interface DeviceStatus {
   health: DeviceHealth;
   polls: number;
   lastError: string | undefined;
-  /** SunSpec discovery result (Modbus devices, once discovered). */
+  /** What a polled device said about itself (its SunSpec map), once discovered. */
   discovery: DiscoveredDevice | undefined;
 }
 
@@ -150,7 +149,6 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
   };
 
   let scheduler: Scheduler;
-  let mqttSource: MqttDeviceSource | undefined;
   const startPolling = (cfg: SiteConfig): void => {
     for (const d of cfg.devices) {
       health.set(d.id, 'discovering');
@@ -159,27 +157,18 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
     scheduler = new Scheduler(
       cfg,
       {
-        onResult: (r) => {
-          metrics.polls.inc({ device: r.device });
-          ingest({ device: r.device, metrics: r.metrics, health: r.health, partial: r.partial });
-        },
-        onRequest: (_device, outcome) => metrics.blockReads.inc({ outcome }),
+        onSample: ingest,
         onHealth,
+        onPoll: (device) => metrics.polls.inc({ device }),
+        onRequest: (_device, outcome) => metrics.blockReads.inc({ outcome }),
         onSkip: () => metrics.pollSkipped.inc(),
       },
       logger,
     );
     scheduler.start();
-    const mqttDevices = cfg.devices.filter((d): d is MqttDevice => d.transport === 'mqtt');
-    mqttSource = undefined;
-    if (mqttDevices.length > 0) {
-      mqttSource = new MqttDeviceSource(mqttDevices, ingest, onHealth, logger);
-      mqttSource.start();
-    }
   };
   const stopPolling = async (): Promise<void> => {
     await scheduler.stop();
-    await mqttSource?.stop();
     await Promise.all([...chains.values()]);
   };
 
@@ -242,11 +231,11 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
     devices() {
       const out: Record<string, DeviceStatus> = {};
       for (const d of config.devices) {
-        const p = scheduler.pollers.get(d.id);
+        const p = scheduler.pollLoop(d.id);
         out[d.id] = {
           health: health.get(d.id) ?? 'discovering',
           polls: p?.polls ?? 0,
-          lastError: p?.health.lastError,
+          lastError: p?.lastError,
           discovery: p?.discovery,
         };
       }

@@ -12,6 +12,7 @@ export const EDGE_ERROR_CODES = {
   EDGE_BUFFER_CORRUPT: 'a buffer record failed its checksum',
   EDGE_UPLINK_REJECTED: 'the gateway refused a batch for good (4xx other than 408/429)',
   EDGE_UPLINK_UNAVAILABLE: 'the gateway could not be reached or asked to retry later',
+  EDGE_UPLINK_BAD_ANSWER: 'the gateway answered 2xx but its body was not a readable result; the batch is sent again',
   EDGE_SEQ_STORE: 'the sequence-number store could not be persisted',
 } as const;
 
@@ -62,11 +63,11 @@ export class UplinkError extends EdgeError {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   constructor(
-    code: 'EDGE_UPLINK_REJECTED' | 'EDGE_UPLINK_UNAVAILABLE',
+    code: 'EDGE_UPLINK_REJECTED' | 'EDGE_UPLINK_UNAVAILABLE' | 'EDGE_UPLINK_BAD_ANSWER',
     message: string,
     opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(code, message, { retriable: code === 'EDGE_UPLINK_UNAVAILABLE', cause: opts.cause });
+    super(code, message, { retriable: code !== 'EDGE_UPLINK_REJECTED', cause: opts.cause });
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
   }

@@ -5,7 +5,7 @@ import { decodeFrames, encodeFrames } from './buffer/frame.ts';
 import type { MqttDevice } from './config/site-config.ts';
 import { parseSiteConfig } from './config/site-config.ts';
 import { EdgeError, ModbusExceptionError, SiteConfigError } from './errors.ts';
-import { mapPayload } from './sources/mqtt-devices.ts';
+import { mapPayload } from './sources/mqtt-source.ts';
 import { discoverSunSpec } from './sunspec/discovery.ts';
 
 const device: MqttDevice = {

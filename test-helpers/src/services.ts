@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Integration groups switched on by the presence of a real service or tool.
@@ -41,6 +44,41 @@ export function hasPythonModule(module: string): boolean {
   return spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** The group that needs a real full filesystem (edge-agent/src/buffer/segment-log.test.ts). */
+export const TMPFS_GROUP = 'edge buffer on a full disk (ENOSPC on a small tmpfs)';
+
+/** Carries the probe's answer from the global setup to the test workers (they inherit the environment). */
+const TMPFS_PROBE_ENV = 'YSH_TEST_TMPFS_PROBE';
+
+/**
+ * Why a tmpfs cannot be mounted here, or undefined when it can. Probed with one
+ * mount of a 64 KiB tmpfs per run: the answer is cached in the process and in
+ * the environment, so the global setup, the summary and the test agree.
+ */
+export function tmpfsUnavailable(): string | undefined {
+  const cached = process.env[TMPFS_PROBE_ENV];
+  if (cached !== undefined) return cached === 'ok' ? undefined : cached;
+  let why: string | undefined;
+  if (process.platform !== 'linux') why = `tmpfs needs Linux (this is ${process.platform})`;
+  else if (process.getuid?.() !== 0) why = `mounting a tmpfs needs root (running as uid ${process.getuid?.()})`;
+  else {
+    const probe = mkdtempSync(join(tmpdir(), 'ysh-tmpfs-probe-'));
+    try {
+      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { encoding: 'utf8' });
+      if (r.status === 0) spawnSync('umount', [probe]);
+      else why = `mount -t tmpfs failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0]}`;
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
+  }
+  process.env[TMPFS_PROBE_ENV] = why ?? 'ok';
+  return why;
+}
+
+export function canMountTmpfs(): boolean {
+  return tmpfsUnavailable() === undefined;
+}
+
 /** Lines saying what will not run here and why (printed once by the global setup). */
 export function skippedGroups(): string[] {
   const lines: string[] = [];
@@ -51,5 +89,7 @@ export function skippedGroups(): string[] {
     if (!hasTool(tool)) lines.push(`SKIP ${what}: ${tool} is not installed`);
   }
   if (!hasPythonModule('pymodbus')) lines.push('SKIP pymodbus client tests: python3-pymodbus is not installed');
+  const tmpfs = tmpfsUnavailable();
+  if (tmpfs !== undefined) lines.push(`SKIP ${TMPFS_GROUP}: ${tmpfs}`);
   return lines;
 }

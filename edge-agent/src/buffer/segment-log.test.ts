@@ -4,6 +4,7 @@ import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TMPFS_GROUP, tmpfsUnavailable } from '../../../tests/src/helpers/services.ts';
 import { SegmentLog } from './segment-log.ts';
 
 const rec = (i: number) => Buffer.from(JSON.stringify({ i, pad: 'x'.repeat(40) }));
@@ -106,20 +107,12 @@ describe('SegmentLog', () => {
   });
 });
 
-/** A real full filesystem: a 256 KiB tmpfs (needs mount rights; skipped where there are none). */
-function tmpfsAvailable(): boolean {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
-  const probe = mkdtempSync(join(tmpdir(), 'ysh-tmpfs-probe-'));
-  try {
-    const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
-    if (ok) spawnSync('umount', [probe]);
-    return ok;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-}
+// A real full filesystem: a 256 KiB tmpfs. Mounting needs root on Linux; the reason is
+// computed once, before the tests, by the same probe the global setup reports.
+const noTmpfs = tmpfsUnavailable();
+if (noTmpfs !== undefined) process.stderr.write(`SKIP ${TMPFS_GROUP}: ${noTmpfs}\n`);
 
-describe.skipIf(!tmpfsAvailable())('SegmentLog on a full disk (ENOSPC)', () => {
+describe.skipIf(noTmpfs !== undefined)('SegmentLog on a full disk (ENOSPC)', () => {
   it('gives up the oldest segments when the disk fills before the budget, and keeps the newest', async () => {
     const mnt = mkdtempSync(join(tmpdir(), 'ysh-tmpfs-'));
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]).status).toBe(0);

@@ -290,7 +290,8 @@ export function parseSiteConfig(text: string, file = 'site config', env: NodeJS.
       const prev = seen.get(dev.id);
       if (prev !== undefined) r.fail(['devices', i, 'id'], `duplicates devices[${prev}].id ${JSON.stringify(dev.id)}`);
       seen.set(dev.id, i);
-      if (dev.transport !== 'mqtt') {
+      if ('unitId' in dev) {
+        // Devices addressed by a unit id on a shared bus: one address, one device.
         const addr = `${dev.bus}#${dev.unitId}`;
         const other = addresses.get(addr);
         if (other !== undefined)

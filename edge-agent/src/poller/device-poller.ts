@@ -2,28 +2,12 @@ import type { Logger } from '@ysh/common';
 import { decodeModel, toContractMetrics, type DecodedModel } from '@ysh/common/sunspec';
 import type { ModbusDevice } from '../config/site-config.ts';
 import { ModbusExceptionError } from '../errors.ts';
-import type { Bus } from '../modbus/bus.ts';
+import type { ModbusConnection } from '../modbus/connection.ts';
+import type { Bus } from '../scheduler/bus.ts';
+import type { PollLoop, SourceEvents } from '../sources/device-source.ts';
 import { discoverSunSpec, type DiscoveredDevice } from '../sunspec/discovery.ts';
 import { assemble, planReads, type BlockRead } from '../sunspec/read-plan.ts';
-import { HealthTracker, type DeviceHealth } from './health.ts';
-
-/** What one successful poll produced, before normalization. */
-export interface PollResult {
-  device: string;
-  metrics: Record<string, number>;
-  health: DeviceHealth;
-  /** Some polled model could not be decoded. */
-  partial: boolean;
-  /** Monotonic time the poll started (ms). */
-  startedAt: number;
-}
-
-export interface PollerEvents {
-  onResult(result: PollResult): void;
-  onRequest?(device: string, outcome: 'ok' | 'timeout' | 'exception' | 'io'): void;
-  onHealth?(device: string, health: DeviceHealth, previous: DeviceHealth, error?: string): void;
-  onSkip?(device: string): void;
-}
+import { HealthTracker } from './health.ts';
 
 export interface PollerOptions {
   offlineAfter: number;
@@ -41,11 +25,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.
  * for its own request; retry backoff waits off the bus. A tick that comes while
  * the previous poll is still running is skipped, never queued.
  */
-export class DevicePoller {
+export class DevicePoller implements PollLoop {
   readonly device: ModbusDevice;
   readonly health: HealthTracker;
-  private readonly bus: Bus;
-  private readonly events: PollerEvents;
+  private readonly bus: Bus<ModbusConnection>;
+  private readonly events: SourceEvents;
   private readonly opts: PollerOptions;
   private readonly logger: Logger;
   private discovered: DiscoveredDevice | undefined;
@@ -56,7 +40,13 @@ export class DevicePoller {
   private nextAt = 0;
   polls = 0;
 
-  constructor(device: ModbusDevice, bus: Bus, events: PollerEvents, opts: PollerOptions, logger: Logger) {
+  constructor(
+    device: ModbusDevice,
+    bus: Bus<ModbusConnection>,
+    events: SourceEvents,
+    opts: PollerOptions,
+    logger: Logger,
+  ) {
     this.device = device;
     this.bus = bus;
     this.events = events;
@@ -67,6 +57,14 @@ export class DevicePoller {
 
   get discovery(): DiscoveredDevice | undefined {
     return this.discovered;
+  }
+
+  get pollMs(): number {
+    return this.device.pollMs;
+  }
+
+  get lastError(): string | undefined {
+    return this.health.lastError;
   }
 
   start(initialDelayMs = 0): void {
@@ -136,7 +134,6 @@ export class DevicePoller {
   }
 
   async pollOnce(): Promise<void> {
-    const startedAt = performance.now();
     const before = this.health.state;
     try {
       let retried = false;
@@ -174,13 +171,14 @@ export class DevicePoller {
       }
       const health = this.health.success(retried);
       this.polls++;
-      if (health !== before) this.events.onHealth?.(this.device.id, health, before);
-      this.events.onResult({ device: this.device.id, metrics: toContractMetrics(models), health, partial, startedAt });
+      if (health !== before) this.events.onHealth(this.device.id, health, before);
+      this.events.onPoll?.(this.device.id);
+      this.events.onSample({ device: this.device.id, metrics: toContractMetrics(models), health, partial });
     } catch (err) {
       if (this.stopped) return;
       const health = this.health.failure((err as Error).message);
       if (health !== before) {
-        this.events.onHealth?.(this.device.id, health, before, (err as Error).message);
+        this.events.onHealth(this.device.id, health, before, (err as Error).message);
         this.logger.warn({ err: (err as Error).message, health }, 'device poll failed');
       }
     }

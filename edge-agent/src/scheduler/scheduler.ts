@@ -1,64 +1,62 @@
 import type { Logger } from '@ysh/common';
-import type { ModbusDevice, SiteConfig } from '../config/site-config.ts';
-import { Bus } from '../modbus/bus.ts';
-import { ModbusConnection, type ConnectionTarget } from '../modbus/connection.ts';
-import { DevicePoller, type PollerEvents } from '../poller/device-poller.ts';
-
-function targetOf(d: ModbusDevice): ConnectionTarget {
-  return d.transport === 'tcp'
-    ? { kind: 'tcp', host: d.host, port: d.port }
-    : { kind: 'rtu', path: d.serial, baud: d.baud, parity: d.parity, dataBits: d.dataBits, stopBits: d.stopBits };
-}
+import type { DeviceConfig, SiteConfig } from '../config/site-config.ts';
+import type { DeviceListener, DeviceSource, PollLoop, PushedSource, SourceEvents } from '../sources/device-source.ts';
+import { sourceOf as registered } from '../sources/registry.ts';
+import { Bus } from './bus.ts';
 
 /**
- * Groups Modbus devices by physical bus (an RS-485 serial line, or a TCP
- * host:port) with one connection and one request limit per bus, and runs one
- * poller per device. Start times are spread over the interval so a site's
- * devices do not all hit their bus at the same instant.
+ * Runs every configured device through its protocol's source, by what the
+ * source can do rather than what it is called: a polled device gets a poll
+ * loop on its bus (one connection and one request limit per bus, as the source
+ * declares it), start times spread over the interval so a site's devices do not
+ * all hit their bus at the same instant; pushed devices go to their source's
+ * listener, one per source.
  */
 export class Scheduler {
   readonly buses = new Map<string, Bus>();
-  readonly pollers = new Map<string, DevicePoller>();
+  private readonly loops = new Map<string, PollLoop>();
+  private readonly listeners: DeviceListener[] = [];
 
-  constructor(config: SiteConfig, events: PollerEvents, logger: Logger) {
-    const modbus = config.devices.filter((d): d is ModbusDevice => d.transport !== 'mqtt');
-    for (const d of modbus) {
-      let bus = this.buses.get(d.bus);
-      if (!bus) {
-        const limit = d.transport === 'rtu' ? 1 : (config.buses[d.bus]?.concurrency ?? 1);
-        bus = new Bus(
-          d.bus,
-          new ModbusConnection(targetOf(d), { logger, reconnectMs: Math.min(1000, d.pollMs) }),
-          limit,
-        );
-        this.buses.set(d.bus, bus);
+  constructor(
+    config: SiteConfig,
+    events: SourceEvents,
+    logger: Logger,
+    sourceOf: (device: DeviceConfig) => DeviceSource = registered,
+  ) {
+    const pushed = new Map<PushedSource<DeviceConfig>, DeviceConfig[]>();
+    for (const d of config.devices) {
+      const source = sourceOf(d);
+      if (source.delivery === 'pushed') {
+        pushed.set(source, [...(pushed.get(source) ?? []), d]);
+        continue;
       }
-      this.pollers.set(
-        d.id,
-        new DevicePoller(
-          d,
-          bus,
-          events,
-          {
-            offlineAfter: config.polling.offlineAfter,
-            offlineProbeMs: config.polling.offlineProbeMs,
-            maxRegistersPerRead: config.polling.maxRegistersPerRead,
-          },
-          logger,
-        ),
-      );
+      const spec = source.bus(d, config);
+      let bus = this.buses.get(spec.key);
+      if (!bus) {
+        bus = new Bus(spec.key, spec.open(logger), spec.concurrency);
+        this.buses.set(spec.key, bus);
+      }
+      this.loops.set(d.id, source.poller(d, bus, events, config, logger));
     }
+    for (const [source, devices] of pushed) this.listeners.push(source.listen(devices, events, logger));
+  }
+
+  /** The poll loop of a polled device (undefined for pushed devices). */
+  pollLoop(device: string): PollLoop | undefined {
+    return this.loops.get(device);
   }
 
   start(): void {
-    const list = [...this.pollers.values()];
+    const list = [...this.loops.values()];
     list.forEach((p, i) => {
-      p.start((p.device.pollMs * i) / Math.max(1, list.length));
+      p.start((p.pollMs * i) / Math.max(1, list.length));
     });
+    for (const l of this.listeners) l.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.pollers.values()].map((p) => p.stop()));
+    await Promise.all([...this.loops.values()].map((p) => p.stop()));
     await Promise.all([...this.buses.values()].map((b) => b.connection.close()));
+    await Promise.all(this.listeners.map((l) => l.stop()));
   }
 }

@@ -14,20 +14,36 @@ export interface HttpUplinkOptions {
   gzip: boolean;
 }
 
-function readResult(body: unknown, readings: number): SendResult {
-  const b = (body ?? {}) as Partial<SendResult>;
-  return {
-    accepted: typeof b.accepted === 'number' ? b.accepted : readings,
-    duplicates: typeof b.duplicates === 'number' ? b.duplicates : 0,
-    rejected: Array.isArray(b.rejected) ? b.rejected.filter((r) => typeof r?.index === 'number') : [],
-  };
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/**
+ * The gateway's 2xx body `{accepted, duplicates, rejected}`, or why it is not
+ * one. Without it the agent cannot know what was stored, so such an answer is
+ * never taken as an acknowledgement.
+ */
+function parseResult(text: string): SendResult | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text === '' ? 'empty body' : 'body is not JSON';
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'body is not a JSON object';
+  const b = body as Record<string, unknown>;
+  if (!isCount(b.accepted) || !isCount(b.duplicates) || !Array.isArray(b.rejected))
+    return 'body lacks accepted, duplicates or rejected';
+  const rejected = (b.rejected as unknown[]).filter(
+    (r): r is { index: number; reason: string } => typeof (r as { index?: unknown })?.index === 'number',
+  );
+  return { accepted: b.accepted, duplicates: b.duplicates, rejected };
 }
 
 /**
- * POST /v1/telemetry with the site's bearer token, gzip-compressed. 2xx is the
- * only acknowledgement; 408/429/5xx and network failures are retriable (with the
- * server's Retry-After when given); other 4xx are reported as rejected, and the
- * caller keeps the readings.
+ * POST /v1/telemetry with the site's bearer token, gzip-compressed. A 2xx with
+ * a readable result body is the only acknowledgement; a 2xx whose body breaks
+ * off or does not parse, 408/429/5xx and network failures are retriable (with
+ * the server's Retry-After when given); other 4xx are reported as rejected, and
+ * the caller keeps the readings.
  */
 export class HttpUplink implements UplinkTransport {
   readonly kind = 'http' as const;
@@ -68,16 +84,29 @@ export class HttpUplink implements UplinkTransport {
         },
       );
     }
-    const text = await res.text().catch(() => '');
     if (res.status >= 200 && res.status < 300) {
-      let parsed: unknown;
+      let text: string;
       try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
+        text = await res.text();
+      } catch (err) {
+        throw new UplinkError('EDGE_UPLINK_BAD_ANSWER', `gateway answered ${res.status} but the body broke off`, {
+          status: res.status,
+          cause: err,
+        });
       }
-      return readResult(parsed, batch.readings);
+      const result = parseResult(text);
+      if (typeof result === 'string') {
+        throw new UplinkError(
+          'EDGE_UPLINK_BAD_ANSWER',
+          `gateway answered ${res.status} but ${result}: ${text.slice(0, 200)}`,
+          {
+            status: res.status,
+          },
+        );
+      }
+      return result;
     }
+    const text = await res.text().catch(() => '');
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
     const detail = text.slice(0, 200);
     if (res.status === 408 || res.status === 429 || res.status >= 500) {

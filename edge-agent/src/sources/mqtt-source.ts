@@ -2,7 +2,7 @@ import type { Logger } from '@ysh/common';
 import { connect, type MqttClient } from 'mqtt';
 import type { MqttDevice } from '../config/site-config.ts';
 import { HealthTracker, type DeviceHealth } from '../poller/health.ts';
-import type { RawSample } from '../normalize/normalizer.ts';
+import type { DeviceListener, PushedSource, SourceEvents } from './device-source.ts';
 
 function pick(payload: unknown, path: string): unknown {
   let cur: unknown = payload;
@@ -47,7 +47,7 @@ export function mapPayload(
  * device topic (one client per broker). A device that stays silent for three
  * of its intervals is offline. Malformed payloads are counted and ignored.
  */
-export class MqttDeviceSource {
+export class MqttDeviceListener implements DeviceListener {
   private readonly clients = new Map<string, MqttClient>();
   private readonly devices: MqttDevice[];
   private readonly health = new Map<string, HealthTracker>();
@@ -57,8 +57,7 @@ export class MqttDeviceSource {
 
   constructor(
     devices: MqttDevice[],
-    private readonly onSample: (s: RawSample) => void,
-    private readonly onHealth: (device: string, h: DeviceHealth, prev: DeviceHealth) => void,
+    private readonly events: SourceEvents,
     private readonly logger: Logger,
   ) {
     this.devices = devices;
@@ -107,8 +106,8 @@ export class MqttDeviceSource {
     const tracker = this.health.get(device.id) as HealthTracker;
     const prev = tracker.state;
     const h = tracker.success(false);
-    if (h !== prev) this.onHealth(device.id, h, prev);
-    this.onSample({
+    if (h !== prev) this.events.onHealth(device.id, h, prev);
+    this.events.onSample({
       device: device.id,
       metrics: mapped.metrics,
       health: h,
@@ -125,7 +124,7 @@ export class MqttDeviceSource {
         const prev = tracker.state;
         tracker.failure('silent for three intervals');
         tracker.state = 'offline';
-        this.onHealth(d.id, 'offline', prev);
+        this.events.onHealth(d.id, 'offline', prev);
       }
     }
   }
@@ -136,3 +135,9 @@ export class MqttDeviceSource {
     this.clients.clear();
   }
 }
+
+/** Devices that push JSON readings to an MQTT broker themselves. */
+export const mqttSource: PushedSource<MqttDevice> = {
+  delivery: 'pushed',
+  listen: (devices, events, logger) => new MqttDeviceListener(devices, events, logger),
+};
