@@ -4,7 +4,7 @@ import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TMPFS_GROUP, tmpfsUnavailable } from '../../../tests/src/helpers/services.ts';
+import { TMPFS_GROUP, tmpfsUnavailable } from '@ysh/test-helpers';
 import { SegmentLog } from './segment-log.ts';
 
 const rec = (i: number) => Buffer.from(JSON.stringify({ i, pad: 'x'.repeat(40) }));

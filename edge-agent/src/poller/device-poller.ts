@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@ysh/common';
 import { decodeModel, toContractMetrics, type DecodedModel } from '@ysh/common/sunspec';
 import type { ModbusDevice } from '../config/site-config.ts';
@@ -17,7 +18,8 @@ export interface PollerOptions {
   retryBackoffMs?: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+/** A pause that does not keep the process alive on its own. */
+const sleep = (ms: number) => delay(ms, undefined, { ref: false });
 
 /**
  * Polls one Modbus SunSpec device on a fixed-rate schedule: discovery first,

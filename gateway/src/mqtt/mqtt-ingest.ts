@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@ysh/common';
 import { GatewayError } from '../errors.ts';
 import type { Ingestor } from '../ingest/ingestor.ts';
@@ -26,8 +27,6 @@ export function siteOfTopic(filter: string, topic: string): string | undefined {
   const at = f.indexOf('+');
   return at >= 0 ? t[at] : undefined;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One MQTT payload (a v1 batch) through the HTTP ingest path. Resolves when the
