@@ -27,7 +27,7 @@ export class YshError extends Error {
 export class ConfigError extends YshError {
   readonly field: string;
   constructor(field: string, expectation: string, options: YshErrorOptions = {}) {
-    super('CFG_INVALID', `${field}: ${expectation}`, options);
+    super('CFG_INVALID', `${field}: ${expectation}`, errorOptions(COMMON_ERRORS, 'CFG_INVALID', options));
     this.field = field;
   }
 }
@@ -36,11 +36,42 @@ export function isYshError(err: unknown): err is YshError {
   return err instanceof YshError;
 }
 
-/** Codes defined in this package, with what they mean; packages keep their own tables. */
-export const COMMON_ERROR_CODES = {
-  CFG_INVALID: 'a configuration value is missing or does not meet its expectation',
-  CONTRACT_INVALID: 'a reading, batch or alert does not follow the telemetry contract v1',
-  DB_MIGRATION_FAILED: 'a database migration could not be applied',
-  DB_UNAVAILABLE: 'the database could not be reached',
-  KV_UNAVAILABLE: 'the key-value store could not be reached',
-} as const;
+/**
+ * One row of a package's error table: what the code means, whether the same call may
+ * succeed if repeated, and the HTTP status where the error reaches an HTTP answer.
+ */
+export interface ErrorSpec {
+  readonly description: string;
+  readonly retriable: boolean;
+  readonly status?: number;
+}
+
+/**
+ * The shape every package's error table has (`<PACKAGE>_ERRORS` in its `errors.ts`):
+ * code → spec. Codes are unique across packages and documented in the package README;
+ * `tests/src/structure/error-codes.test.ts` keeps both true.
+ */
+export type ErrorTable = Readonly<Record<string, ErrorSpec>>;
+
+/** Options for `new YshError(code, …)` taken from the code's row, overridden by `extra`. */
+export function errorOptions(table: ErrorTable, code: string, extra: YshErrorOptions = {}): YshErrorOptions {
+  const spec = table[code];
+  if (!spec) throw new RangeError(`error code ${code} is not in its package's error table`);
+  return { retriable: spec.retriable, httpStatus: spec.status, ...extra };
+}
+
+/** Codes defined in this package. */
+export const COMMON_ERRORS = {
+  CFG_INVALID: {
+    retriable: false,
+    description: 'a configuration value is missing or does not meet its expectation',
+  },
+  CONTRACT_INVALID: {
+    retriable: false,
+    status: 400,
+    description: 'a reading, batch or alert does not follow the telemetry contract v1',
+  },
+  DB_MIGRATION_FAILED: { retriable: false, status: 503, description: 'a database migration could not be applied' },
+  DB_UNAVAILABLE: { retriable: true, status: 503, description: 'the database could not be reached' },
+  KV_UNAVAILABLE: { retriable: true, status: 503, description: 'the key-value store could not be reached' },
+} as const satisfies ErrorTable;

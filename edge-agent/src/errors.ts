@@ -1,26 +1,62 @@
-import { YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
 
-/** Error codes of the edge agent, with what they mean. */
-export const EDGE_ERROR_CODES = {
-  EDGE_CONFIG_INVALID: 'the site config file is not valid YAML or a field does not meet its expectation',
-  EDGE_MODBUS_TIMEOUT: 'a Modbus request got no answer within the device timeout',
-  EDGE_MODBUS_EXCEPTION: 'a device answered a Modbus request with an exception response',
-  EDGE_MODBUS_IO: 'the Modbus connection failed or closed',
-  EDGE_SUNSPEC_NOT_FOUND: 'no SunS marker at any of the SunSpec base addresses',
-  EDGE_SUNSPEC_BAD_CHAIN: 'the SunSpec model chain is malformed',
-  EDGE_BUFFER_IO: 'the on-disk buffer could not be read or written',
-  EDGE_BUFFER_CORRUPT: 'a buffer record failed its checksum',
-  EDGE_UPLINK_REJECTED: 'the gateway refused a batch for good (4xx other than 408/429)',
-  EDGE_UPLINK_UNAVAILABLE: 'the gateway could not be reached or asked to retry later',
-  EDGE_UPLINK_BAD_ANSWER: 'the gateway answered 2xx but its body was not a readable result; the batch is sent again',
-  EDGE_SEQ_STORE: 'the sequence-number store could not be persisted',
-} as const;
+/** The edge agent's error table: what each code means and whether a retry may succeed. */
+export const EDGE_ERRORS = {
+  EDGE_CONFIG_INVALID: {
+    retriable: false,
+    description: 'the site config file is not valid YAML or a field does not meet its expectation',
+  },
+  EDGE_MODBUS_TIMEOUT: {
+    retriable: true,
+    description: 'a Modbus request got no answer within the device timeout',
+  },
+  EDGE_MODBUS_EXCEPTION: {
+    retriable: true,
+    description: 'a device answered a Modbus request with an exception response',
+  },
+  EDGE_MODBUS_IO: {
+    retriable: true,
+    description: 'the Modbus connection failed or closed',
+  },
+  EDGE_SUNSPEC_NOT_FOUND: {
+    retriable: true,
+    description: 'no SunS marker at any of the SunSpec base addresses',
+  },
+  EDGE_SUNSPEC_BAD_CHAIN: {
+    retriable: false,
+    description: 'the SunSpec model chain is malformed',
+  },
+  EDGE_BUFFER_IO: {
+    retriable: true,
+    description: 'the on-disk buffer could not be read or written',
+  },
+  EDGE_BUFFER_CORRUPT: {
+    retriable: false,
+    description: 'a buffer record failed its checksum',
+  },
+  EDGE_UPLINK_REJECTED: {
+    retriable: false,
+    description: 'the gateway refused a batch for good (4xx other than 408/429)',
+  },
+  EDGE_UPLINK_UNAVAILABLE: {
+    retriable: true,
+    description: 'the gateway could not be reached or asked to retry later',
+  },
+  EDGE_UPLINK_BAD_ANSWER: {
+    retriable: true,
+    description: 'the gateway answered 2xx but its body was not a readable result; the batch is sent again',
+  },
+  EDGE_SEQ_STORE: {
+    retriable: true,
+    description: 'the sequence-number store could not be persisted',
+  },
+} as const satisfies ErrorTable;
 
-export type EdgeErrorCode = keyof typeof EDGE_ERROR_CODES;
+export type EdgeErrorCode = keyof typeof EDGE_ERRORS;
 
 export class EdgeError extends YshError {
   constructor(code: EdgeErrorCode, message: string, options: YshErrorOptions = {}) {
-    super(code, message, options);
+    super(code, message, errorOptions(EDGE_ERRORS, code, options));
   }
 }
 
@@ -41,21 +77,21 @@ export class SiteConfigError extends EdgeError {
 
 export class ModbusTimeoutError extends EdgeError {
   constructor(message: string, cause?: unknown) {
-    super('EDGE_MODBUS_TIMEOUT', message, { retriable: true, cause });
+    super('EDGE_MODBUS_TIMEOUT', message, { cause });
   }
 }
 
 export class ModbusExceptionError extends EdgeError {
   readonly exceptionCode: number;
   constructor(message: string, exceptionCode: number, cause?: unknown) {
-    super('EDGE_MODBUS_EXCEPTION', message, { retriable: true, cause });
+    super('EDGE_MODBUS_EXCEPTION', message, { cause });
     this.exceptionCode = exceptionCode;
   }
 }
 
 export class ModbusIoError extends EdgeError {
   constructor(message: string, cause?: unknown) {
-    super('EDGE_MODBUS_IO', message, { retriable: true, cause });
+    super('EDGE_MODBUS_IO', message, { cause });
   }
 }
 
@@ -67,7 +103,7 @@ export class UplinkError extends EdgeError {
     message: string,
     opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(code, message, { retriable: code !== 'EDGE_UPLINK_REJECTED', cause: opts.cause });
+    super(code, message, { cause: opts.cause });
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
   }

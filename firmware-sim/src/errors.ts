@@ -1,20 +1,25 @@
-import { YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
+
+/** The simulator's error table (codes SIM_*); status is the control API's answer. */
+export const SIM_ERRORS = {
+  SIM_UNKNOWN_DEVICE: { retriable: false, status: 404, description: 'no simulated device has this id' },
+  SIM_BAD_FAULT: {
+    retriable: false,
+    status: 400,
+    description: 'a fault description is missing a field or has a wrong value',
+  },
+  SIM_BAD_FLEET: { retriable: false, description: 'the fleet file is malformed' },
+  SIM_BAD_SCENARIO: { retriable: false, description: 'the scenario file is malformed' },
+  SIM_LISTEN_FAILED: { retriable: false, description: 'a Modbus or control port could not be opened' },
+} as const satisfies ErrorTable;
 
 /** Simulator errors (codes SIM_*). */
 export class SimError extends YshError {
-  constructor(code: keyof typeof SIM_ERROR_CODES, message: string, options: YshErrorOptions = {}) {
-    super(code, message, options);
+  constructor(code: keyof typeof SIM_ERRORS, message: string, options: YshErrorOptions = {}) {
+    super(code, message, errorOptions(SIM_ERRORS, code, options));
   }
 }
 
-export const SIM_ERROR_CODES = {
-  SIM_UNKNOWN_DEVICE: 'no simulated device has this id',
-  SIM_BAD_FAULT: 'a fault description is missing a field or has a wrong value',
-  SIM_BAD_FLEET: 'the fleet file is malformed',
-  SIM_BAD_SCENARIO: 'the scenario file is malformed',
-  SIM_LISTEN_FAILED: 'a Modbus or control port could not be opened',
-} as const;
-
 export function unknownDevice(id: string): SimError {
-  return new SimError('SIM_UNKNOWN_DEVICE', `device ${JSON.stringify(id)} does not exist`, { httpStatus: 404 });
+  return new SimError('SIM_UNKNOWN_DEVICE', `device ${JSON.stringify(id)} does not exist`);
 }

@@ -1,4 +1,4 @@
-import { YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, YshError, type YshErrorOptions } from '@ysh/common';
 
 /**
  * The one table of gateway error codes: HTTP status, whether the client may
@@ -68,7 +68,7 @@ export const GATEWAY_ERRORS = {
     description: 'the database or key-value store could not be reached',
   },
   GW_INTERNAL: { status: 500, retriable: true, description: 'an unexpected fault in the gateway (a bug: report it)' },
-} as const satisfies Record<string, { status: number; retriable: boolean; description: string }>;
+} as const satisfies ErrorTable;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 

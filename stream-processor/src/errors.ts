@@ -1,15 +1,23 @@
-import { YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
 
-/** Stream-processor error codes and what they mean. */
-export const PROCESSOR_ERROR_CODES = {
-  PROC_FENCED: 'a partition was taken over by another instance; this instance resumes from the checkpoint',
-  PROC_SINK_FAILED: "InfluxDB did not accept a checkpoint's points; offsets stay uncommitted and the batch is retried",
-} as const;
+/** The stream processor's error table (codes PROC_*). */
+export const PROCESSOR_ERRORS = {
+  PROC_FENCED: {
+    retriable: false,
+    status: 500,
+    description: 'a partition was taken over by another instance; this instance resumes from the checkpoint',
+  },
+  PROC_SINK_FAILED: {
+    retriable: true,
+    status: 500,
+    description: "InfluxDB did not accept a checkpoint's points; offsets stay uncommitted and the batch is retried",
+  },
+} as const satisfies ErrorTable;
 
-export type ProcessorErrorCode = keyof typeof PROCESSOR_ERROR_CODES;
+export type ProcessorErrorCode = keyof typeof PROCESSOR_ERRORS;
 
 export class ProcessorError extends YshError {
   constructor(code: ProcessorErrorCode, message: string, options: YshErrorOptions = {}) {
-    super(code, message, { httpStatus: 500, ...options });
+    super(code, message, errorOptions(PROCESSOR_ERRORS, code, options));
   }
 }

@@ -9,4 +9,4 @@ export { acknowledgeAlert, listAlerts, type StoredAlert } from './alerts/alert-s
 export type { AlertTransition } from './alerts/types.ts';
 export { listResults, type ResultRow } from './store/results-store.ts';
 export { consoleLine } from './sinks/console.ts';
-export { PROCESSOR_ERROR_CODES, ProcessorError } from './errors.ts';
+export { PROCESSOR_ERRORS, ProcessorError } from './errors.ts';

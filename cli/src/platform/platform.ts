@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { YshError, type CommonConfig, type Logger } from '@ysh/common';
+import type { CommonConfig, Logger } from '@ysh/common';
+import { PlatformError } from '../errors.ts';
 import { connectDatabase, startEmbeddedMqtt, type DatabaseHandle, type EmbeddedMqtt } from '@ysh/embedded';
 import { ChildService, YSH_BIN } from './child-service.ts';
 import { writeDemoFleet, writeEdgeConfig, type DemoLayout, type DemoSite } from './demo-fleet.ts';
@@ -135,7 +136,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     siteMqtt = await startEmbeddedMqtt({ port: ports.siteMqtt, logger });
   } catch (err) {
     await db.close();
-    throw new YshError(
+    throw new PlatformError(
       'PLATFORM_START_FAILED',
       `cannot listen on ${ports.siteMqtt} for the site-LAN MQTT broker (${(err as Error).message}); is another ysh start running?`,
       { cause: err },
@@ -225,7 +226,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   } catch (err) {
     for (const service of services.values()) await service.kill();
     for (const close of closers.reverse()) await close().catch(() => {});
-    throw new YshError('PLATFORM_START_FAILED', err instanceof Error ? err.message : String(err), { cause: err });
+    throw new PlatformError('PLATFORM_START_FAILED', err instanceof Error ? err.message : String(err), { cause: err });
   }
 }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { YshError } from '../errors.ts';
+import { COMMON_ERRORS, errorOptions, YshError } from '../errors.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -39,6 +39,6 @@ export async function pingDatabase(pool: pg.Pool): Promise<{ ok: boolean; detail
 
 export class DatabaseError extends YshError {
   constructor(code: 'DB_UNAVAILABLE' | 'DB_MIGRATION_FAILED', message: string, cause?: unknown) {
-    super(code, message, { retriable: code === 'DB_UNAVAILABLE', httpStatus: 503, cause });
+    super(code, message, errorOptions(COMMON_ERRORS, code, { cause }));
   }
 }

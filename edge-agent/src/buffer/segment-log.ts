@@ -200,7 +200,7 @@ export class SegmentLog {
 
   /** Stores the items durably; resolves after fsync. */
   append(items: readonly Buffer[]): Promise<void> {
-    if (this.closed) return Promise.reject(new EdgeError('EDGE_BUFFER_IO', 'buffer is closed'));
+    if (this.closed) return Promise.reject(new EdgeError('EDGE_BUFFER_IO', 'buffer is closed', { retriable: false }));
     if (items.length === 0) return Promise.resolve();
     const frames = encodeFrames(items);
     return new Promise((resolve, reject) => {
@@ -223,7 +223,6 @@ export class SegmentLog {
         } catch (err) {
           const e = new EdgeError('EDGE_BUFFER_IO', `cannot store readings: ${(err as Error).message}`, {
             cause: err,
-            retriable: true,
           });
           for (const p of group) p.reject(e);
         }

@@ -47,7 +47,10 @@ export class SeqStore {
       if (parsed && parsed.v === 1 && typeof parsed.reserved === 'object') state = parsed;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new EdgeError('EDGE_SEQ_STORE', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+        throw new EdgeError('EDGE_SEQ_STORE', `cannot read ${path}: ${(err as Error).message}`, {
+          cause: err,
+          retriable: false,
+        });
       }
     }
     return new SeqStore(path, state, options.blockSize ?? 1000);
@@ -116,7 +119,6 @@ export class SeqStore {
       this.dirty = true;
       throw new EdgeError('EDGE_SEQ_STORE', `cannot persist ${this.path}: ${(err as Error).message}`, {
         cause: err,
-        retriable: true,
       });
     }
   }

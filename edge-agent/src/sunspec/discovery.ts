@@ -41,7 +41,7 @@ async function findBase(read: RegisterReader, bases: readonly number[]): Promise
       tried.push(`${base}: exception ${err.exceptionCode}`);
     }
   }
-  throw new EdgeError('EDGE_SUNSPEC_NOT_FOUND', `no SunSpec map found (${tried.join('; ')})`, { retriable: true });
+  throw new EdgeError('EDGE_SUNSPEC_NOT_FOUND', `no SunSpec map found (${tried.join('; ')})`);
 }
 
 /**

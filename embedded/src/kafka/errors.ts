@@ -1,16 +1,25 @@
-import { YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
 
-/** Stable error codes of the embedded Kafka broker (prefix BRK_). */
-export const BROKER_ERROR_CODES = {
-  BRK_PROTOCOL: 'a peer sent bytes that do not follow the Kafka wire protocol (the connection is closed)',
-  BRK_STORAGE: 'the data directory cannot be used (for example another live broker holds it)',
-} as const;
+/**
+ * The embedded Kafka broker's own error table (prefix BRK_). Kafka-level problems are
+ * not here: they go back to the client as Kafka error codes in the response.
+ */
+export const BROKER_ERRORS = {
+  BRK_PROTOCOL: {
+    retriable: false,
+    description: 'a peer sent bytes that do not follow the Kafka wire protocol (the connection is closed)',
+  },
+  BRK_STORAGE: {
+    retriable: false,
+    description: 'the data directory cannot be used (for example another live broker holds it)',
+  },
+} as const satisfies ErrorTable;
 
-export type BrokerErrorCode = keyof typeof BROKER_ERROR_CODES;
+export type BrokerErrorCode = keyof typeof BROKER_ERRORS;
 
 export class BrokerError extends YshError {
   constructor(code: BrokerErrorCode, message: string, options: YshErrorOptions = {}) {
-    super(code, message, options);
+    super(code, message, errorOptions(BROKER_ERRORS, code, options));
   }
 }
 

@@ -1,5 +1,5 @@
 export { startKafkaBroker, type KafkaBroker, type KafkaBrokerOptions } from './broker.ts';
 export type { BrokerControl, ControlAction, InterceptedRequest } from './control.ts';
-export { BROKER_ERROR_CODES, BrokerError, ProtocolError } from './errors.ts';
+export { BROKER_ERRORS, BrokerError, ProtocolError } from './errors.ts';
 export { ApiKey } from './protocol/api-keys.ts';
 export { ErrorCode } from './protocol/error-codes.ts';

@@ -1,6 +1,6 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { YshError } from '@ysh/common';
+import { EmbeddedError } from '../errors.ts';
 
 export interface DirLock {
   path: string;
@@ -42,7 +42,7 @@ export async function acquireDirLock(dir: string, name: string): Promise<DirLock
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-        throw new YshError(
+        throw new EmbeddedError(
           'EMB_DATA_DIR_IN_USE',
           `${dir} is in use by process ${owner} (${name}); connect to it instead of opening it again`,
         );
@@ -50,5 +50,5 @@ export async function acquireDirLock(dir: string, name: string): Promise<DirLock
       await rm(path, { force: true });
     }
   }
-  throw new YshError('EMB_DATA_DIR_IN_USE', `could not lock ${dir} for ${name}`);
+  throw new EmbeddedError('EMB_DATA_DIR_IN_USE', `could not lock ${dir} for ${name}`);
 }

@@ -1,0 +1,15 @@
+import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
+
+/** Errors of the `ysh` command itself (codes PLATFORM_*). */
+export const PLATFORM_ERRORS = {
+  PLATFORM_START_FAILED: {
+    retriable: false,
+    description: '`ysh start` could not bring up a part of the platform (a port taken, a component that did not start)',
+  },
+} as const satisfies ErrorTable;
+
+export class PlatformError extends YshError {
+  constructor(code: keyof typeof PLATFORM_ERRORS, message: string, options: YshErrorOptions = {}) {
+    super(code, message, errorOptions(PLATFORM_ERRORS, code, options));
+  }
+}
