@@ -2,7 +2,8 @@ import type { Reading } from '@ysh/common';
 import { windowResult, type WindowAcc, type WindowResult } from './aggregates/window-aggregate.ts';
 import { emptyHysteresis, stepHysteresis, type HysteresisState } from './alerts/hysteresis.ts';
 import type { AlertTransition } from './alerts/types.ts';
-import { DEVICE_RULES, ruleParams, type RulesConfig } from './rules/index.ts';
+import type { RulesConfig } from './rules/config.ts';
+import { DEVICE_RULES } from './rules/registry.ts';
 import { WindowManager, type AddOutcome, type WindowEmit, type WindowOptions } from './windows/window-manager.ts';
 
 /** Rule memory of one device: hysteresis per rule plus whatever the rule keeps (e.g. its EWMA baseline). */
@@ -102,14 +103,14 @@ export class ProcessorEngine {
     // the vaguer ones below it are not judged for this window: one fault, one alert.
     let explained = false;
     for (const rule of DEVICE_RULES) {
-      const params = ruleParams(this.options.rules, rule.name);
+      const params = rule.paramsIn(this.options.rules);
       if (!params.enabled) continue;
       let slot = state[rule.name];
       if (!slot) {
         slot = { h: emptyHysteresis() };
         state[rule.name] = slot;
       }
-      const evaluated = rule.evaluate(result, params, slot.s);
+      const evaluated = rule.judge(result, this.options.rules, slot.s);
       if (evaluated.state !== undefined) slot.s = evaluated.state;
       const verdict = explained ? null : evaluated.verdict;
       if (verdict?.bad || slot.h.open) explained = true;

@@ -8,7 +8,8 @@ import { decodeReading } from './decode.ts';
 import { ProcessorError } from './errors.ts';
 import { ProcessorEngine, type EmittedResult, type EngineOptions } from './engine.ts';
 import { findCommLoss } from './rules/comm-loss.ts';
-import { commLossTransitions, evaluatePeers, type PeerState } from './rules/peer-evaluator.ts';
+import { commLossTransitions } from './rules/comm-loss.ts';
+import { evaluatePeers, type PeerState } from './rules/peer-evaluator.ts';
 import type { InfluxSink } from './sinks/influx.ts';
 import {
   advanceOffsets,
