@@ -102,10 +102,10 @@ export function commLossTransitions(
     const minutes = Math.round((now - f.silentSince) / 60_000);
     out.push({
       type: 'open',
-      id: incidentId(f.site, f.device, 'comm_loss', f.silentSince),
+      id: incidentId(f.site, f.device, commLoss.name, f.silentSince),
       site: f.site,
       ...(f.device === undefined ? {} : { device: f.device }),
-      rule: 'comm_loss',
+      rule: commLoss.name,
       severity: params.severity,
       since: f.silentSince,
       at: now,
@@ -124,7 +124,7 @@ export function commLossTransitions(
       id: a.id,
       site: a.site,
       ...(a.device === undefined ? {} : { device: a.device }),
-      rule: 'comm_loss',
+      rule: commLoss.name,
       severity: params.severity,
       since: a.since,
       at: now,
