@@ -2,8 +2,16 @@ import type { Reading } from '@ysh/common';
 import { windowResult, type WindowAcc, type WindowResult } from './aggregates/window-aggregate.ts';
 import { emptyHysteresis, stepHysteresis, type HysteresisState } from './alerts/hysteresis.ts';
 import type { AlertTransition } from './alerts/types.ts';
-import { DEVICE_RULES, ruleParams, type RulesConfig } from './rules/index.ts';
-import { WindowManager, type AddOutcome, type WindowEmit, type WindowOptions } from './windows/window-manager.ts';
+import type { RulesConfig } from './rules/config.ts';
+import { DEVICE_RULES } from './rules/registry.ts';
+import {
+  type AddOutcome,
+  type DeviceWindows,
+  WindowManager,
+  type WindowEmit,
+  type WindowOptions,
+  windowStartOf,
+} from './windows/window-manager.ts';
 
 /** Rule memory of one device: hysteresis per rule plus whatever the rule keeps (e.g. its EWMA baseline). */
 export type DeviceRuleState = Record<string, { h: HysteresisState; s?: unknown }>;
@@ -26,6 +34,22 @@ export interface EmittedResult {
 export interface EngineOutput {
   results: EmittedResult[];
   transitions: AlertTransition[];
+}
+
+/** A device as checkpointed: its event time, open windows, newest counter reading and rule memory. */
+export interface DeviceRestore {
+  site: string;
+  device: string;
+  maxTs: number;
+  open: WindowAcc[];
+  lastPoint?: [number, number] | null;
+  rules: DeviceRuleState;
+}
+
+/** What a device checkpoint is taken from. */
+export interface DeviceSnapshot {
+  windows: DeviceWindows;
+  rules: DeviceRuleState | undefined;
 }
 
 export interface EngineCounters {
@@ -102,14 +126,14 @@ export class ProcessorEngine {
     // the vaguer ones below it are not judged for this window: one fault, one alert.
     let explained = false;
     for (const rule of DEVICE_RULES) {
-      const params = ruleParams(this.options.rules, rule.name);
+      const params = rule.paramsIn(this.options.rules);
       if (!params.enabled) continue;
       let slot = state[rule.name];
       if (!slot) {
         slot = { h: emptyHysteresis() };
         state[rule.name] = slot;
       }
-      const evaluated = rule.evaluate(result, params, slot.s);
+      const evaluated = rule.judge(result, this.options.rules, slot.s);
       if (evaluated.state !== undefined) slot.s = evaluated.state;
       const verdict = explained ? null : evaluated.verdict;
       if (verdict?.bad || slot.h.open) explained = true;
@@ -125,6 +149,29 @@ export class ProcessorEngine {
     }
   }
 
+  /** Window start of an event time. */
+  windowStartOf(ts: number): number {
+    return windowStartOf(ts, this.options.windows.sizeMs);
+  }
+
+  /** Puts a stored window back in memory for a late reading (`acc` null: the store has none). */
+  restoreWindow(site: string, device: string, start: number, acc: WindowAcc | null): void {
+    this.windows.restore(site, device, start, acc);
+  }
+
+  /** Brings a device back from its checkpoint (windows and rule memory). */
+  restoreDevice(cp: DeviceRestore, now: number): void {
+    this.windows.restoreDevice(cp, now);
+    this.ruleState.set(cp.device, cp.rules);
+  }
+
+  /** A device's in-memory state, to checkpoint; undefined when it is not in memory. */
+  snapshot(device: string): DeviceSnapshot | undefined {
+    const windows = this.windows.devices.get(device);
+    return windows ? { windows, rules: this.ruleState.get(device) } : undefined;
+  }
+
+  /** Devices whose state changed since the last call. */
   takeDirty(): string[] {
     const out = [...this.dirty];
     this.dirty.clear();

@@ -1,28 +1,25 @@
 import type { Reading } from '@ysh/common';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { windowResult } from './aggregates/window-aggregate.ts';
-import { applyTransitions, escalateAlerts, listAlerts } from './alerts/alert-store.ts';
+import { AlertClock } from './alert-clock.ts';
+import { applyTransitions } from './alerts/alert-store.ts';
 import type { AlertTransition } from './alerts/types.ts';
 import { decodeReading } from './decode.ts';
 import { ProcessorError } from './errors.ts';
 import { ProcessorEngine, type EmittedResult, type EngineOptions } from './engine.ts';
-import { findCommLoss } from './rules/comm-loss.ts';
-import { commLossTransitions, evaluatePeers, type PeerState } from './rules/peer-evaluator.ts';
 import type { InfluxSink } from './sinks/influx.ts';
+import { SiteJudge } from './site-judge.ts';
 import {
   advanceOffsets,
   claimPartitions,
   deviceRowsJson,
-  listDevicesSeen,
   loadDevices,
   saveDeviceRows,
   toCheckpoint,
   type DeviceCheckpoint,
 } from './store/checkpoint-store.ts';
-import { inTransaction, tsToMs } from './store/queryable.ts';
-import { loadSiteWindows, loadWindowStates, resultRowsJson, upsertResultRows } from './store/results-store.ts';
-import { windowStartOf } from './windows/window-manager.ts';
+import { inTransaction } from './store/queryable.ts';
+import { loadWindowStates, resultRowsJson, upsertResultRows } from './store/results-store.ts';
 
 export interface CoreOptions {
   groupId: string;
@@ -85,7 +82,9 @@ export interface CoreCounters {
  * The processor without Kafka: owns partitions, folds their messages into the
  * engine and checkpoints results, alert changes, device state and offsets in
  * one PostgreSQL transaction. The Kafka consumer is a thin driver around it.
- * Not re-entrant: the driver serializes calls.
+ * Peer rules are the site judge's (told of every stored result), alerts on
+ * processing time the alert clock's; `evaluateSites`, `checkCommLoss` and
+ * `escalate` hand over to them. Not re-entrant: the driver serializes calls.
  */
 export class ProcessorCore {
   readonly engine: ProcessorEngine;
@@ -105,8 +104,10 @@ export class ProcessorCore {
   private raw: Reading[] = [];
   /** Results of a checkpoint being written (late readings may need them before they are stored). */
   private inflight: Map<string, EmittedResult> | undefined;
-  /** Site windows waiting for peer evaluation → processing time first seen. */
-  private readonly pendingSites = new Map<string, { site: string; windowStart: number; since: number }>();
+  /** Peer rules per site window, once the site's results are stored. */
+  readonly siteJudge: SiteJudge;
+  /** Communication loss and escalation (processing time). */
+  readonly alertClock: AlertClock;
   private readonly now: () => number;
 
   constructor(
@@ -115,6 +116,28 @@ export class ProcessorCore {
   ) {
     this.engine = new ProcessorEngine(options.engine);
     this.now = deps.now ?? Date.now;
+    const { groupId, engine: engineOptions, channels } = options;
+    this.siteJudge = new SiteJudge(
+      {
+        groupId,
+        windowSizeMs: engineOptions.windows.sizeMs,
+        expectedIntervalMs: engineOptions.expectedIntervalMs,
+        rules: engineOptions.rules,
+        siteWaitMs: options.siteWaitMs,
+        siteActiveHorizonMs: options.siteActiveHorizonMs,
+        nameplates: options.nameplates,
+        channels,
+      },
+      deps.pool,
+      this.counters,
+      this.now,
+    );
+    this.alertClock = new AlertClock(
+      { groupId, rules: engineOptions.rules, channels, escalateAfterMs: options.escalateAfterMs },
+      deps.pool,
+      this.counters,
+      this.now,
+    );
   }
 
   owns(partition: number): boolean {
@@ -130,7 +153,7 @@ export class ProcessorCore {
     const now = this.now();
     for (const cp of devices) this.restoreDevice(cp, now);
     for (const [p, o] of offsets) this.partitions.set(p, { stored: o, processed: o });
-    await this.recoverPendingSites([...new Set(devices.map((d) => d.site))], now);
+    await this.siteJudge.recover([...new Set(devices.map((d) => d.site))], now);
     this.deps.logger.info(
       { partitions, devices: devices.length, offsets: Object.fromEntries(offsets) },
       'partitions claimed',
@@ -138,25 +161,8 @@ export class ProcessorCore {
     return offsets;
   }
 
-  /** Site windows checkpointed (by any instance, before a crash or rebalance) but not judged yet. */
-  private async recoverPendingSites(sites: string[], now: number): Promise<void> {
-    if (sites.length === 0) return;
-    const { rows } = await this.deps.pool.query<{ site: string; window_start: Date }>(
-      `SELECT DISTINCT w.site, w.window_start FROM window_results w
-       LEFT JOIN processor_site_state s ON s.group_id = $1 AND s.site = w.site
-       WHERE w.site = ANY($2::text[]) AND (s.last_window IS NULL OR w.window_start > s.last_window)`,
-      [this.options.groupId, sites],
-    );
-    for (const r of rows) {
-      const windowStart = tsToMs(r.window_start) as number;
-      const key = `${r.site}@${windowStart}`;
-      if (!this.pendingSites.has(key)) this.pendingSites.set(key, { site: r.site, windowStart, since: now });
-    }
-  }
-
   private restoreDevice(cp: DeviceCheckpoint, now: number): void {
-    this.engine.windows.restoreDevice(cp, now);
-    this.engine.ruleState.set(cp.device, cp.rules);
+    this.engine.restoreDevice(cp, now);
     this.devicePartition.set(cp.device, cp.partition);
   }
 
@@ -218,15 +224,15 @@ export class ProcessorCore {
   /** A late reading for a window no longer in memory: take the unflushed result, else the stored state. */
   private async lookup(reading: Reading, ts: number): Promise<void> {
     this.counters.lookups += 1;
-    const start = windowStartOf(ts, this.options.engine.windows.sizeMs);
+    const start = this.engine.windowStartOf(ts);
     const key = `${reading.device}@${start}`;
     const pending = this.results.get(key) ?? this.inflight?.get(key);
     if (pending) {
-      this.engine.windows.restore(reading.site, reading.device, start, pending.acc);
+      this.engine.restoreWindow(reading.site, reading.device, start, pending.acc);
       return;
     }
     const stored = await loadWindowStates(this.deps.pool, [{ device: reading.device, windowStart: start }]);
-    this.engine.windows.restore(reading.site, reading.device, start, stored.get(key) ?? null);
+    this.engine.restoreWindow(reading.site, reading.device, start, stored.get(key) ?? null);
   }
 
   /** Processing-time work: closes silent devices' windows. */
@@ -267,9 +273,9 @@ export class ProcessorCore {
     const results = [...this.results.values()];
     const checkpoints: DeviceCheckpoint[] = [];
     for (const d of dirtyDevices) {
-      const dev = this.engine.windows.devices.get(d);
+      const snap = this.engine.snapshot(d);
       const p = this.devicePartition.get(d);
-      if (dev && p !== undefined) checkpoints.push(toCheckpoint(dev, p, this.engine.ruleState.get(d)));
+      if (snap && p !== undefined) checkpoints.push(toCheckpoint(snap.windows, p, snap.rules));
     }
     const job: FlushJob = {
       offsets,
@@ -336,14 +342,7 @@ export class ProcessorCore {
       if (s && s.stored < o) s.stored = o;
       committed.set(p, o);
     }
-    const now = this.now();
-    for (const r of job.results) {
-      if (r.correction) continue;
-      const key = `${r.result.site}@${r.result.windowStart}`;
-      if (!this.pendingSites.has(key)) {
-        this.pendingSites.set(key, { site: r.result.site, windowStart: r.result.windowStart, since: now });
-      }
-    }
+    this.siteJudge.stored(job.results.filter((r) => !r.correction).map((r) => r.result));
     return committed;
   }
 
@@ -359,127 +358,18 @@ export class ProcessorCore {
     }
   }
 
-  /**
-   * Peer rules per site window, once every device expected in it has stored
-   * its result (or after `siteWaitMs`). Row locks on the sites' state make one
-   * instance judge each site window, in window order; every pending site
-   * window is handled in one transaction with a handful of statements.
-   */
-  async evaluateSites(): Promise<void> {
-    if (this.pendingSites.size === 0) return;
-    const now = this.now();
-    const { pool } = this.deps;
-    const { groupId, siteWaitMs, siteActiveHorizonMs, engine, nameplates, channels } = this.options;
-    const pending = [...this.pendingSites.values()].sort((a, b) => a.windowStart - b.windowStart);
-    const sites = [...new Set(pending.map((p) => p.site))].sort();
-    const done = await inTransaction(pool, async (c) => {
-      await c.query(
-        `INSERT INTO processor_site_state (group_id, site) SELECT $1, s FROM unnest($2::text[]) AS s
-         ON CONFLICT (group_id, site) DO NOTHING`,
-        [groupId, sites],
-      );
-      const { rows: stateRows } = await c.query<{
-        site: string;
-        last_window: Date | null;
-        state: Record<string, never>;
-      }>(
-        `SELECT site, last_window, state FROM processor_site_state WHERE group_id = $1 AND site = ANY($2::text[])
-         ORDER BY site FOR UPDATE`,
-        [groupId, sites],
-      );
-      const siteState = new Map(
-        stateRows.map((r) => [
-          r.site,
-          { last: tsToMs(r.last_window), state: new Map(Object.entries(r.state ?? {})) as PeerState, changed: false },
-        ]),
-      );
-      const stored = await loadSiteWindows(
-        c,
-        pending.map((p) => ({ site: p.site, windowStart: p.windowStart })),
-      );
-      const { rows: expectedRows } = await c.query<{ site: string; device: string }>(
-        `SELECT site, device FROM processor_devices
-         WHERE group_id = $1 AND site = ANY($2::text[]) AND last_seen_at >= to_timestamp($3)
-         UNION SELECT site_id, id FROM devices WHERE site_id = ANY($2::text[])`,
-        [groupId, sites, (now - siteActiveHorizonMs) / 1000],
-      );
-      const expected = new Map<string, string[]>();
-      for (const r of expectedRows) expected.set(r.site, [...(expected.get(r.site) ?? []), r.device]);
-      const finished: string[] = [];
-      const transitions: AlertTransition[] = [];
-      const blocked = new Set<string>();
-      for (const p of pending) {
-        // Strict window order per site: a window waiting for a device holds back the later ones.
-        if (blocked.has(p.site)) continue;
-        const key = `${p.site}@${p.windowStart}`;
-        const st = siteState.get(p.site);
-        if (!st) continue;
-        if (st.last !== null && st.last >= p.windowStart) {
-          finished.push(key);
-          continue;
-        }
-        const rows = stored.get(key) ?? [];
-        if (now - p.since < siteWaitMs) {
-          const have = new Set(rows.map((r) => r.device));
-          if ((expected.get(p.site) ?? []).some((d) => !have.has(d))) {
-            blocked.add(p.site);
-            continue;
-          }
-        }
-        const contexts = rows.map((r) => ({
-          result: windowResult(p.site, r.device, r.acc, engine.windows.sizeMs, engine.expectedIntervalMs),
-          nameplateWp: nameplates[r.device] ?? r.nameplateWp,
-        }));
-        transitions.push(...evaluatePeers(contexts, engine.rules, st.state));
-        st.last = p.windowStart;
-        st.changed = true;
-        finished.push(key);
-        this.counters.siteWindowsJudged += 1;
-      }
-      const applied = await applyTransitions(c, transitions, channels);
-      this.counters.alertsOpened += applied.opened;
-      this.counters.alertsResolved += applied.resolved;
-      const updates = [...siteState]
-        .filter(([, st]) => st.changed)
-        .map(([site, st]) => ({ site, last: st.last, state: Object.fromEntries(st.state) }));
-      if (updates.length > 0) {
-        await c.query(
-          `UPDATE processor_site_state s SET last_window = to_timestamp(x.last / 1000.0), state = x.state, updated_at = now()
-           FROM jsonb_to_recordset($2::jsonb) AS x(site text, last double precision, state jsonb)
-           WHERE s.group_id = $1 AND s.site = x.site`,
-          [groupId, JSON.stringify(updates)],
-        );
-      }
-      return finished;
-    });
-    for (const key of done) this.pendingSites.delete(key);
+  /** Peer rules on the site windows stored so far (see SiteJudge). */
+  evaluateSites(): Promise<void> {
+    return this.siteJudge.judge();
   }
 
-  /** Communication loss across the whole group (processing time), one site-level alert for a silent site. */
-  async checkCommLoss(): Promise<AlertTransition[]> {
-    const rules = this.options.engine.rules;
-    if (!rules.comm_loss.enabled) return [];
-    const now = this.now();
-    const { pool } = this.deps;
-    return inTransaction(pool, async (c) => {
-      const seen = await listDevicesSeen(c, this.options.groupId);
-      const findings = findCommLoss(seen, now, rules.comm_loss);
-      const open = (await listAlerts(c, { state: 'unresolved', rule: 'comm_loss' })).map((a) => ({
-        id: a.id,
-        site: a.site,
-        ...(a.device === null ? {} : { device: a.device }),
-        since: a.since,
-      }));
-      const transitions = commLossTransitions(findings, open, now, rules);
-      const applied = await applyTransitions(c, transitions, this.options.channels);
-      this.counters.alertsOpened += applied.opened;
-      this.counters.alertsResolved += applied.resolved;
-      return transitions;
-    });
+  /** Communication loss across the whole group now (see AlertClock). */
+  checkCommLoss(): Promise<AlertTransition[]> {
+    return this.alertClock.checkCommLoss();
   }
 
-  async escalate(): Promise<number> {
-    const out = await escalateAlerts(this.deps.pool, this.options.escalateAfterMs, this.options.channels, this.now());
-    return out.length;
+  /** Escalates alerts unresolved for too long (see AlertClock). */
+  escalate(): Promise<number> {
+    return this.alertClock.escalate();
   }
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findCommLoss } from './comm-loss.ts';
+import { commLossTransitions, findCommLoss } from './comm-loss.ts';
 import { DEFAULT_RULES } from './config.ts';
-import { commLossTransitions } from './peer-evaluator.ts';
 
 const P = DEFAULT_RULES.comm_loss; // 30 × 10 s = 5 min
 const MIN = 60_000;

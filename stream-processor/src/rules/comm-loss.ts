@@ -1,19 +1,35 @@
+import type { Static } from '@sinclair/typebox';
+import { incidentId } from '../alerts/hysteresis.ts';
+import type { AlertTransition } from '../alerts/types.ts';
+import { clockRule, clockRuleParams, type ConfigWith, int, num } from './types.ts';
+
+const params = clockRuleParams(
+  { severity: 'critical' },
+  {
+    expectedIntervalMs: num(
+      10_000,
+      'Expected reading interval of a device (set from YSH_PROCESSOR_EXPECTED_INTERVAL by the processor).',
+    ),
+    periods: int(30, 'Silent for this many expected intervals = communication lost (YSH_PROCESSOR_COMM_LOSS_PERIODS).'),
+    forgetAfterMs: num(
+      7 * 24 * 3_600_000,
+      'Devices silent for longer than this are retired from the check (decommissioned).',
+    ),
+  },
+);
+export type CommLossParams = Static<typeof params>;
+
+/**
+ * Communication loss, judged on processing time by the alert clock (no
+ * windows, no hysteresis): it opens at once and resolves when readings return.
+ */
+export const commLoss = clockRule({ name: 'comm_loss', params });
+
 /** One device as the processor last saw it (processing time). */
 export interface DeviceSeen {
   site: string;
   device: string;
   lastSeenAt: number;
-}
-
-export interface CommLossParams {
-  enabled: boolean;
-  severity: 'info' | 'warning' | 'critical';
-  /** Expected reading interval of a device. */
-  expectedIntervalMs: number;
-  /** Silent for this many expected intervals = communication lost. */
-  periods: number;
-  /** Devices silent for longer than this are retired from the check (decommissioned). */
-  forgetAfterMs: number;
 }
 
 export interface CommLossFinding {
@@ -52,4 +68,68 @@ export function findCommLoss(devices: DeviceSeen[], now: number, p: CommLossPara
     for (const d of silent) findings.push({ site, device: d.device, silentSince: d.lastSeenAt, devices: 1 });
   }
   return findings;
+}
+
+export interface OpenCommLoss {
+  id: string;
+  site: string;
+  device?: string;
+  since: number;
+}
+
+/**
+ * Communication-loss transitions from the current findings and the
+ * communication-loss alerts already open: new silence opens, silence that
+ * ended resolves. Ids come from the silence start, so two instances finding
+ * the same silence name the same incident.
+ */
+export function commLossTransitions(
+  findings: CommLossFinding[],
+  open: OpenCommLoss[],
+  now: number,
+  config: ConfigWith<'comm_loss', typeof params>,
+): AlertTransition[] {
+  const params = commLoss.paramsIn(config);
+  const out: AlertTransition[] = [];
+  const key = (site: string, device?: string) => `${site}/${device ?? ''}`;
+  const openByKey = new Map(open.map((a) => [key(a.site, a.device), a]));
+  const found = new Set<string>();
+  const silenceMs = params.expectedIntervalMs * params.periods;
+  for (const f of findings) {
+    const k = key(f.site, f.device);
+    found.add(k);
+    if (openByKey.has(k)) continue;
+    const minutes = Math.round((now - f.silentSince) / 60_000);
+    out.push({
+      type: 'open',
+      id: incidentId(f.site, f.device, commLoss.name, f.silentSince),
+      site: f.site,
+      ...(f.device === undefined ? {} : { device: f.device }),
+      rule: commLoss.name,
+      severity: params.severity,
+      since: f.silentSince,
+      at: now,
+      value: now - f.silentSince,
+      threshold: silenceMs,
+      message:
+        f.device === undefined
+          ? `site silent: none of its ${f.devices} devices reported for ${minutes} min`
+          : `no readings for ${minutes} min`,
+    });
+  }
+  for (const a of open) {
+    if (found.has(key(a.site, a.device))) continue;
+    out.push({
+      type: 'resolve',
+      id: a.id,
+      site: a.site,
+      ...(a.device === undefined ? {} : { device: a.device }),
+      rule: commLoss.name,
+      severity: params.severity,
+      since: a.since,
+      at: now,
+      message: a.device === undefined ? 'site reporting again' : 'device reporting again',
+    });
+  }
+  return out;
 }

@@ -1,24 +1,24 @@
-import type { DeviceRule, RuleCommon } from './types.ts';
-import { round } from './types.ts';
+import { type Static, Type } from '@sinclair/typebox';
+import { int, num, round, statefulDeviceRule, windowRuleParams } from './types.ts';
 
-export interface EwmaOutlierParams extends RuleCommon {
-  /** Weight of the newest window in the baseline. */
-  alpha: number;
-  /** |z| above this is an outlier. */
-  zThreshold: number;
-  /** Windows in the baseline before the rule judges. */
-  warmupWindows: number;
-  /** Floor for the baseline's standard deviation (efficiency units), so a very steady inverter is not judged on noise. */
-  minStd: number;
-  /** Only while the DC input makes at least this much. */
-  minDcPowerW: number;
-}
+const params = windowRuleParams(
+  { severity: 'info', openAfter: 3, resolveAfter: 3, cooldownMs: 60 * 60_000 },
+  {
+    alpha: num(0.1, 'Weight of the newest window in the baseline.'),
+    zThreshold: num(6, '|z| above this is an outlier.'),
+    warmupWindows: int(6, 'Windows in the baseline before the rule judges.'),
+    minStd: num(
+      0.01,
+      "Floor for the baseline's standard deviation (efficiency units), so a very steady inverter is not judged on noise.",
+    ),
+    minDcPowerW: num(200, 'Only while the DC input makes at least this much.'),
+  },
+);
+export type EwmaOutlierParams = Static<typeof params>;
 
-export interface EwmaState {
-  n: number;
-  mean: number;
-  variance: number;
-}
+/** The device's efficiency baseline, checkpointed with the device. */
+const EwmaStateSchema = Type.Object({ n: Type.Number(), mean: Type.Number(), variance: Type.Number() });
+export type EwmaState = Static<typeof EwmaStateSchema>;
 
 /**
  * Conversion efficiency (AC ÷ DC power) against the device's own EWMA
@@ -26,8 +26,11 @@ export interface EwmaState {
  * stay quiet while a failing power stage stands out. Outliers do not feed the
  * baseline, so a lasting fault stays visible.
  */
-export const ewmaOutlier: DeviceRule<EwmaOutlierParams, EwmaState> = {
+export const ewmaOutlier = statefulDeviceRule({
   name: 'efficiency_outlier',
+  params,
+  state: EwmaStateSchema,
+  order: 50,
   evaluate(r, p, state) {
     const ac = r.stats.ac_power_w;
     const dc = r.stats.dc_power_w;
@@ -56,4 +59,4 @@ export const ewmaOutlier: DeviceRule<EwmaOutlierParams, EwmaState> = {
       state: s,
     };
   },
-};
+});

@@ -1,10 +1,6 @@
+import type { Static } from '@sinclair/typebox';
 import { EVENT_BITS } from '@ysh/common';
-import type { DeviceRule, RuleCommon } from './types.ts';
-
-export interface FaultStateParams extends RuleCommon {
-  /** Evt1 bits that count as a fault (SunSpec model 101/103). */
-  eventMask: number;
-}
+import { deviceRule, int, windowRuleParams } from './types.ts';
 
 /** Fault bits by default; a blown string fuse is left to the MPPT-imbalance rule, which says which string. */
 export const DEFAULT_FAULT_EVENT_MASK =
@@ -20,9 +16,18 @@ function bitNames(mask: number): string {
     .join(', ');
 }
 
-/** SunSpec operating state FAULT (St=7) in any sample, or a fault event bit. */
-export const faultState: DeviceRule<FaultStateParams> = {
+const params = windowRuleParams(
+  { severity: 'critical', openAfter: 1, resolveAfter: 2, cooldownMs: 15 * 60_000 },
+  { eventMask: int(DEFAULT_FAULT_EVENT_MASK, 'Evt1 bits that count as a fault (SunSpec model 101/103).') },
+);
+export type FaultStateParams = Static<typeof params>;
+
+/** SunSpec operating state FAULT (St=7) in any sample, or a fault event bit. Judged first: the most specific cause. */
+export const faultState = deviceRule({
   name: 'fault_state',
+  params,
+  order: 10,
+  explainsPeers: true,
   evaluate(r, p) {
     if (r.samples === 0) return { verdict: null };
     const bits = (r.eventsMask & p.eventMask) >>> 0;
@@ -39,4 +44,4 @@ export const faultState: DeviceRule<FaultStateParams> = {
       },
     };
   },
-};
+});

@@ -1,16 +1,21 @@
-import type { DeviceRule, RuleCommon } from './types.ts';
-import { round } from './types.ts';
+import type { Static } from '@sinclair/typebox';
+import { deviceRule, num, round, windowRuleParams } from './types.ts';
 
-export interface MpptImbalanceParams extends RuleCommon {
-  /** Bad when the weakest input gives less than (1 − maxDeviation) of the strongest. */
-  maxDeviation: number;
-  /** Only judged when the strongest input makes at least this much (daylight). */
-  minInputPowerW: number;
-}
+const params = windowRuleParams(
+  { severity: 'warning', openAfter: 3, resolveAfter: 3, cooldownMs: 30 * 60_000 },
+  {
+    maxDeviation: num(0.3, 'Bad when the weakest input gives less than (1 − maxDeviation) of the strongest.'),
+    minInputPowerW: num(200, 'Only judged when the strongest input makes at least this much (daylight).'),
+  },
+);
+export type MpptImbalanceParams = Static<typeof params>;
 
 /** String/MPPT imbalance from `mpptN_dc_power_w` window means. */
-export const mpptImbalance: DeviceRule<MpptImbalanceParams> = {
+export const mpptImbalance = deviceRule({
   name: 'mppt_imbalance',
+  params,
+  order: 30,
+  explainsPeers: true,
   evaluate(r, p) {
     const entries = Object.entries(r.mpptPower);
     if (entries.length < 2) return { verdict: null };
@@ -38,4 +43,4 @@ export const mpptImbalance: DeviceRule<MpptImbalanceParams> = {
       },
     };
   },
-};
+});

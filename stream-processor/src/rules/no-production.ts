@@ -1,16 +1,16 @@
-import type { PeerContext, PeerRule, RuleCommon } from './types.ts';
-import { median, round } from './types.ts';
+import type { Static } from '@sinclair/typebox';
+import { int, median, num, type PeerContext, peerRule, round, windowRuleParams } from './types.ts';
 
-export interface NoProductionParams extends RuleCommon {
-  /** Peers count as producing above this specific yield (W/Wp) … */
-  peerMinYield: number;
-  /** … or, without a nameplate, above this mean AC power. */
-  peerMinPowerW: number;
-  /** At least this many peers in the window. */
-  minPeers: number;
-  /** The device "produces nothing" at or below this mean AC power. */
-  maxOwnPowerW: number;
-}
+const params = windowRuleParams(
+  { severity: 'critical', openAfter: 2, resolveAfter: 2, cooldownMs: 15 * 60_000 },
+  {
+    peerMinYield: num(0.05, 'Peers count as producing above this specific yield (W/Wp) …'),
+    peerMinPowerW: num(100, '… or, without a nameplate, above this mean AC power.'),
+    minPeers: int(1, 'At least this many peers in the window.'),
+    maxOwnPowerW: num(10, 'The device "produces nothing" at or below this mean AC power.'),
+  },
+);
+export type NoProductionParams = Static<typeof params>;
 
 function producing(p: PeerContext, params: NoProductionParams): boolean {
   const ac = p.result.stats.ac_power_w;
@@ -21,10 +21,14 @@ function producing(p: PeerContext, params: NoProductionParams): boolean {
 /**
  * No production in daylight: daylight is judged by the site's peers (the
  * median peer produces), so night, dawn and dusk stay quiet without a sun
- * model, and a passing cloud lowers every inverter together.
+ * model, and a passing cloud lowers every inverter together. A device that
+ * produces nothing is not also judged for low specific yield.
  */
-export const noProduction: PeerRule<NoProductionParams> = {
+export const noProduction = peerRule({
   name: 'no_production',
+  params,
+  order: 10,
+  explainsPeers: true,
   evaluate(self, peers, params) {
     if (peers.length < params.minPeers) return null;
     const flags = peers.map((p) => (producing(p, params) ? 1 : 0));
@@ -41,4 +45,4 @@ export const noProduction: PeerRule<NoProductionParams> = {
         : `producing ${round(own, 1)} W`,
     };
   },
-};
+});

@@ -1,18 +1,26 @@
+import type { Static } from '@sinclair/typebox';
 import { EVENT_BITS } from '@ysh/common';
-import type { DeviceRule, RuleCommon } from './types.ts';
-import { round } from './types.ts';
+import { deviceRule, num, round, windowRuleParams } from './types.ts';
 
-export interface OverTemperatureParams extends RuleCommon {
-  /** Mean cabinet temperature above this is bad on its own. */
-  maxTemperatureC: number;
-  /** Derating: throttled (St=5) for at least `deratingShare` of the window while above this. */
-  deratingTemperatureC: number;
-  deratingShare: number;
-}
+const params = windowRuleParams(
+  { severity: 'warning', openAfter: 3, resolveAfter: 2, cooldownMs: 15 * 60_000 },
+  {
+    maxTemperatureC: num(75, 'Mean cabinet temperature above this is bad on its own.'),
+    deratingTemperatureC: num(
+      65,
+      'Derating: throttled (St=5) for at least `deratingShare` of the window while above this.',
+    ),
+    deratingShare: num(0.5, 'Share of the window throttled that counts as derating.'),
+  },
+);
+export type OverTemperatureParams = Static<typeof params>;
 
 /** Sustained over-temperature or thermal derating (held N windows by the hysteresis). */
-export const overTemperature: DeviceRule<OverTemperatureParams> = {
+export const overTemperature = deviceRule({
   name: 'over_temperature',
+  params,
+  order: 20,
+  explainsPeers: true,
   evaluate(r, p) {
     const t = r.stats.temperature_c;
     const overTempBit = (r.eventsMask & (1 << EVENT_BITS.OVER_TEMP)) !== 0;
@@ -37,4 +45,4 @@ export const overTemperature: DeviceRule<OverTemperatureParams> = {
       },
     };
   },
-};
+});

@@ -1,18 +1,22 @@
-import type { PeerRule, RuleCommon } from './types.ts';
-import { median, round } from './types.ts';
+import type { Static } from '@sinclair/typebox';
+import { int, median, num, peerRule, round, windowRuleParams } from './types.ts';
 
-export interface SpecificYieldParams extends RuleCommon {
-  /** Bad when the device's W/Wp is this fraction below the peers' median. */
-  maxDeviation: number;
-  /** Only judged when the peers' median yield is at least this (W/Wp): skips dawn and dusk. */
-  minPeerYield: number;
-  /** Peers with a known nameplate needed in the window. */
-  minPeers: number;
-}
+const params = windowRuleParams(
+  { severity: 'warning', openAfter: 3, resolveAfter: 3, cooldownMs: 30 * 60_000 },
+  {
+    maxDeviation: num(0.25, "Bad when the device's W/Wp is this fraction below the peers' median."),
+    minPeerYield: num(0.1, "Only judged when the peers' median yield is at least this (W/Wp): skips dawn and dusk."),
+    minPeers: int(2, 'Peers with a known nameplate needed in the window.'),
+  },
+);
+export type SpecificYieldParams = Static<typeof params>;
 
 /** Specific-yield (W per Wp of nameplate) deviation from the site's peers. */
-export const specificYield: PeerRule<SpecificYieldParams> = {
+export const specificYield = peerRule({
   name: 'specific_yield',
+  params,
+  order: 20,
+  explainsPeers: false,
   evaluate(self, peers, params) {
     const ownAc = self.result.stats.ac_power_w;
     if (!self.nameplateWp || !ownAc) return null;
@@ -32,4 +36,4 @@ export const specificYield: PeerRule<SpecificYieldParams> = {
       message: `specific yield ${round(own, 3)} W/Wp vs site median ${round(peerYield, 3)} W/Wp (${round(deviation * 100, 1)}% below)`,
     };
   },
-};
+});
