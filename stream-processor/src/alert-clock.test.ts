@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type TestDatabase, testDatabase } from '../../tests/src/helpers/db.ts';
+import { type TestDatabase, testDatabase } from '@ysh/test-helpers';
 import { AlertClock, escalateCheckMs } from './alert-clock.ts';
 import { listAlerts } from './alerts/alert-store.ts';
 import { resolveRules } from './rules/config.ts';

@@ -45,6 +45,14 @@ describe('loadProcessorConfig', () => {
       { YSH_PROCESSOR_RULES: '{"fault_state":{"openAfter":"2"}}' },
       'YSH_PROCESSOR_RULES: rules.fault_state.openAfter: must be a number',
     ],
+    [
+      { YSH_PROCESSOR_RULES: '{"fault_state":{"severity":"bogus"}}' },
+      'YSH_PROCESSOR_RULES: rules.fault_state.severity:',
+    ],
+    [
+      { YSH_PROCESSOR_RULES: '{"fault_state":{"openAfter":1.5}}' },
+      'YSH_PROCESSOR_RULES: rules.fault_state.openAfter: Expected integer',
+    ],
     [{ YSH_PROCESSOR_RULES: '{oops' }, 'YSH_PROCESSOR_RULES: expected valid JSON'],
     [{ YSH_PROCESSOR_NAMEPLATES: '{"inv-1":-3}' }, 'YSH_PROCESSOR_NAMEPLATES: inv-1: expected a positive number of Wp'],
     [{ YSH_INFLUX_URL: 'influx:8086' }, 'YSH_INFLUX_URL: expected a URL'],

@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { type RegisteredRule, RULES } from './registry.ts';
 
 /** Every rule's parameters by rule name, as each rule module declares them. */
@@ -9,7 +10,12 @@ export type RulesOverrides = { [K in keyof RulesConfig]?: Partial<RulesConfig[K]
 
 type Loose = Record<string, Record<string, unknown>>;
 
-/** Narrows a built configuration: every registered rule, every declared parameter of the type of its default. */
+/**
+ * Narrows a built configuration: every registered rule, every declared parameter of the
+ * type of its default and within its schema (a severity the alerts table accepts, whole
+ * numbers where counts are meant), so a bad override stops start-up instead of failing
+ * every checkpoint later.
+ */
 function assertRulesConfig(out: Loose): asserts out is Loose & RulesConfig {
   for (const rule of RULES) {
     const p = out[rule.name];
@@ -17,6 +23,11 @@ function assertRulesConfig(out: Loose): asserts out is Loose & RulesConfig {
     for (const [k, schema] of Object.entries(rule.params.properties)) {
       const expected = typeof schema.default;
       if (typeof p[k] !== expected) throw new RangeError(`rules.${rule.name}.${k}: must be a ${expected}`);
+    }
+    const problem = Value.Errors(rule.params, p).First();
+    if (problem) {
+      const field = problem.path.replace(/^\//, '').replaceAll('/', '.');
+      throw new RangeError(`rules.${rule.name}.${field}: ${problem.message}, got ${JSON.stringify(problem.value)}`);
     }
   }
 }
