@@ -4,6 +4,7 @@ export * from './kafka.ts';
 export * from './readings.ts';
 export * from './services.ts';
 export * from './sim-fleet.ts';
+export * from './sunspec-by-hand.ts';
 export * from './temp-dir.ts';
 export * from './test-receiver.ts';
 export * from './uplink-proxy.ts';
