@@ -1,6 +1,7 @@
 export * from './db.ts';
 export * from './free-port.ts';
 export * from './kafka.ts';
+export * from './log-capture.ts';
 export * from './readings.ts';
 export * from './services.ts';
 export * from './sim-fleet.ts';
