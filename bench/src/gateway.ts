@@ -317,9 +317,17 @@ export const gatewayBenchmark: Benchmark = {
         let kcatRate: number | undefined;
         let kcatNote = '';
         try {
-          kcatRate = load.lines.length / (await kcat(brokers, 'bench_kcat_telemetry', file));
+          // The gateway and the kafkajs loop are timed once connected; kcat only from spawn, so its start-up
+          // (process, connect, metadata, one acknowledged message) is measured right before and taken off.
+          const one = join(dir, `kcat-${s.tag}-one.txt`);
+          await writeFile(one, `${load.lines[0]}\n`);
+          const startup = await kcat(brokers, 'bench_kcat_telemetry', one);
+          await rm(one, { force: true });
+          const total = await kcat(brokers, 'bench_kcat_telemetry', file);
+          kcatRate = load.lines.length / Math.max(total - startup, 1e-3);
+          kcatNote = `kcat ${total.toFixed(3)} s less ${startup.toFixed(3)} s of its start-up`;
         } catch (err) {
-          kcatNote = `kcat failed: ${(err as Error).message}`;
+          kcatNote = `kcat failed: ${(err as Error).message}, so the target cannot be judged`;
         }
         await rm(file, { force: true });
         const bare = await kafkajsLoop(brokers, 'bench_kafkajs_telemetry', load.lines, 2);
@@ -333,7 +341,8 @@ export const gatewayBenchmark: Benchmark = {
           peerValue: kcatRate,
           ratio: kcatRate ? gwRun.readingsPerSecond / kcatRate : undefined,
           target: '≥ 50,000/s and ≥ 0.5 × kcat',
-          met: gwRun.readingsPerSecond >= 50_000 && (kcatRate === undefined || gwRun.readingsPerSecond >= kcatRate / 2),
+          // Without the peer half of the target measured, the target is not met.
+          met: kcatRate !== undefined && gwRun.readingsPerSecond >= 50_000 && gwRun.readingsPerSecond >= kcatRate / 2,
           notes: `${n} readings, ${gwRun.refused} refused+retried, gateway node ${flags.join(' ') || '(no flags)'}${kcatNote ? `; ${kcatNote}` : ''}`,
         });
         rows.push({

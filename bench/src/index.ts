@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
+import { describeMachine, machineFacts } from './machine.ts';
 import type { Benchmark, BenchRow } from './types.ts';
 import { benchmarks } from './registry.ts';
 
@@ -35,19 +35,17 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected: Benchmark[] = wanted.length ? benchmarks.filter((b) => wanted.includes(b.group)) : benchmarks;
+  const before = machineFacts();
+  process.stderr.write(`machine: ${describeMachine(before)}\n`);
   const rows: BenchRow[] = [];
   for (const b of selected) {
     process.stderr.write(`running ${b.group}: ${b.description}\n`);
     rows.push(...(await b.run()));
   }
+  const after = machineFacts();
+  process.stdout.write(`machine: ${describeMachine(after)} (at the start: ${before.loadAverage.join(' / ')})\n`);
   process.stdout.write(`${table(rows)}\n`);
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-  };
+  const machine = { ...after, loadAverageAtStart: before.loadAverage };
   const out = join(import.meta.dirname, '..', 'results.json');
   await writeFile(out, `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
   process.stdout.write(`wrote ${out}\n`);

@@ -33,7 +33,7 @@ Serves the embedded database so other processes reach it with any PostgreSQL cli
       port,
       logger,
     });
-    const pool = createPool(pg.url, { max: 1 });
+    const pool = createPool(pg.url, { max: 1, logger });
     await migrate(pool, { logger });
     await pool.end();
     const shutdown = gracefulShutdown({ logger });

@@ -52,7 +52,7 @@ export async function connectDatabase(
       url = hosted.url;
     }
   }
-  const pool = createPool(url, { application: options.application, max: options.max });
+  const pool = createPool(url, { application: options.application, max: options.max, logger: options.logger });
   try {
     if (options.migrate ?? true) await migrate(pool, { logger: options.logger });
   } catch (err) {

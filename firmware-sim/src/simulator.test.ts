@@ -1,4 +1,5 @@
 import { decodeDeviceMap, deviceIdentity, toContractMetrics } from '@ysh/common/sunspec';
+import { identityByHand, metricsByHand, readSunSpecByHand } from '@ysh/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from './simulator.ts';
 import { closeClient, connectClient, readSunSpecMap } from './test-support/modbus-client.ts';
@@ -35,6 +36,10 @@ describe('simulator over Modbus TCP (modbus-serial client)', () => {
         const truth = sim.groundTruth(info.id);
         expect(toContractMetrics(models)).toEqual(truth.metrics);
         expect(deviceIdentity(models[0]!).serial).toBe(`YSH${String(info.index).padStart(8, '0')}`);
+        // The codec both encodes and decodes here: the same registers at SunSpec offsets written by hand.
+        const blocks = await readSunSpecByHand(async (a, n) => regs.slice(a - 40000, a - 40000 + n), 40000);
+        expect(metricsByHand(blocks)).toEqual(truth.metrics);
+        expect(identityByHand(blocks[0]!.regs).serial).toBe(`YSH${String(info.index).padStart(8, '0')}`);
         expect(truth.metrics.ac_power_w).toBeGreaterThan(1000);
       } finally {
         await closeClient(client);

@@ -76,7 +76,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   let closeDb: (() => Promise<void>) | undefined;
   let pool = deps.pool;
   if (!pool && deps.databaseUrl) {
-    pool = createPool(deps.databaseUrl, { application: 'ysh-processor' });
+    pool = createPool(deps.databaseUrl, { application: 'ysh-processor', logger });
     const own = pool;
     closeDb = () => own.end();
   }

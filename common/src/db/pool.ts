@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { COMMON_ERRORS, errorOptions, YshError } from '../errors.ts';
+import { createLogger, type Logger } from '../logger.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -9,6 +10,8 @@ export interface PoolOptions {
   /** How long to wait for a connection before failing (ms). */
   connectionTimeoutMillis?: number;
   application?: string;
+  /** Where connection errors outside any query are reported (default: a `db` logger on stdout). */
+  logger?: Logger;
 }
 
 /**
@@ -22,8 +25,12 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
     application_name: options.application ?? 'ysh',
   });
-  // An idle client losing its server must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
+  // An idle client losing its server must not crash the process (pg drops it; the next query reconnects),
+  // but an operator must see that the database went away.
+  const logger = options.logger ?? createLogger('db');
+  pool.on('error', (err) => {
+    logger.warn({ err, application: options.application ?? 'ysh' }, 'idle database connection failed; it was dropped');
+  });
   return pool;
 }
 

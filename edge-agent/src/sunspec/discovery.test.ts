@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeviceMap, encodeModel } from '@ysh/common/sunspec';
+import { inverterMetricsByHand } from '@ysh/test-helpers';
 import { ModbusExceptionError } from '../errors.ts';
 import { discoverSunSpec } from './discovery.ts';
 import { assemble, planReads } from './read-plan.ts';
@@ -47,6 +48,13 @@ describe('SunSpec discovery', () => {
     ]);
     expect(d.identity).toMatchObject({ manufacturer: 'Acme', model: 'X1', serial: 'SN1' });
     expect(d.polled.map((m) => m.id)).toEqual([103]);
+    // Addresses by hand: SunS (2), model 1 at +2 (L 66), the vendor model at +70 (L 20), 103 at +92 (L 50).
+    expect(d.chain.map((m) => [m.address - 50000, m.length])).toEqual([
+      [2, 66],
+      [70, 20],
+      [92, 50],
+    ]);
+    expect(d.polled).toEqual([{ id: 103, address: 50092, size: 52 }]);
   });
 
   it('fails with a typed error when there is no SunS marker', async () => {
@@ -88,5 +96,14 @@ describe('read plan', () => {
     ]);
     const block = encodeModel(103, inverter);
     expect(Array.from(map.subarray(2 + 68, 2 + 68 + block.length))).toEqual(Array.from(block));
+    // And those registers hold the values at the offsets of the SunSpec table, written by hand.
+    expect(inverterMetricsByHand(Array.from(block))).toEqual({
+      ac_current_a: 10,
+      ac_voltage_v: 230,
+      ac_power_w: 2300,
+      ac_frequency_hz: 60,
+      ac_energy_wh: 123456,
+      operating_state: 4,
+    });
   });
 });

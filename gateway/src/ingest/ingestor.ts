@@ -96,7 +96,13 @@ export class Ingestor {
     }
     const mine = keys.filter((_, i) => claims[i] === 'new');
     if (claims.includes('pending')) {
-      await ledger.release(mine).catch(() => {});
+      await ledger.release(mine).catch((err: unknown) =>
+        // The claims stay pending until their TTL: retries of these readings get 503 until then.
+        this.deps.logger.warn(
+          { err, site, batchId: batch.batchId, claims: mine.length },
+          'releasing dedup claims after a pending conflict failed; they expire with their TTL',
+        ),
+      );
       throw new GatewayError(
         'GW_DEDUP_PENDING',
         'some readings of this batch are being stored by a request still in flight',

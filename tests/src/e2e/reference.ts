@@ -30,7 +30,11 @@ export function expectedWindows(
   expectedIntervalMs: number,
 ): Map<string, ExpectedWindow> {
   const groups = new Map<string, Reading[]>();
+  const seen = new Set<string>();
   for (const r of readings) {
+    const id = `${r.device}#${r.seq}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
     const start = Math.floor(Date.parse(r.ts) / windowMs) * windowMs;
     const key = `${r.device}@${start}`;
     const list = groups.get(key) ?? [];

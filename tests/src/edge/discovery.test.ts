@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgeAgent } from '@ysh/edge-agent';
 import type { Simulator } from '@ysh/firmware-sim';
-import type { TestReceiver } from '@ysh/test-helpers';
-import { SITE, type SiteUnderTest, startSite } from './fixtures.ts';
-import { waitFor } from '@ysh/test-helpers';
+import { identityByHand, metricsByHand, type TestReceiver, waitFor } from '@ysh/test-helpers';
+import { readSimulatorByHand, SITE, type SiteUnderTest, startSite } from './fixtures.ts';
 
 /** One simulator per SunSpec base address; the clock is stopped so registers and ground truth match exactly. */
 describe.each([40000, 0, 50000] as const)('SunSpec discovery and decoding at base %i', (base) => {
@@ -58,6 +57,34 @@ describe.each([40000, 0, 50000] as const)('SunSpec discovery and decoding at bas
       expect(reading?.metrics).toEqual(truth.metrics);
       expect(Object.keys(truth.metrics)).toContain('mppt2_dc_power_w');
       expect(truth.metrics.ac_power_w).toBeGreaterThan(0);
+    }
+  });
+
+  it('reports what SunSpec offsets written by hand read from the same registers (not the shared codec)', async () => {
+    for (const d of sim.devices) {
+      const blocks = await readSimulatorByHand(d.port as number, d.unitId as number, base);
+      // Model 1 (L 66) right after the marker, the inverter model (L 50) after it, model 160 next.
+      expect(blocks.slice(0, 3).map((b) => [b.id, b.address - base, b.regs.length - 2])).toEqual([
+        [1, 2, 66],
+        [d.inverterModel, 70, 50],
+        [160, 122, 8 + 20 * d.mppts],
+      ]);
+      const byHand = metricsByHand(blocks);
+      expect(Object.keys(byHand)).toEqual(
+        expect.arrayContaining(['ac_power_w', 'ac_energy_wh', `mppt${d.mppts}_dc_power_w`]),
+      );
+      const reading = receiver.readings.filter((r) => r.device === d.id).at(-1);
+      expect(reading?.metrics).toEqual(byHand);
+      expect(sim.groundTruth(d.id).metrics).toEqual(byHand);
+      const identity = agent.devices()[d.id]?.discovery?.identity;
+      const id = identityByHand(blocks[0]?.regs ?? []);
+      expect([identity?.manufacturer, identity?.model, identity?.serial, identity?.version]).toEqual([
+        id.manufacturer,
+        id.model,
+        id.serial,
+        id.version,
+      ]);
+      expect(id.serial).toBe(sim.device(d.id).spec.serial);
     }
   });
 });

@@ -1,8 +1,40 @@
 import { createLogger, type Reading } from '@ysh/common';
 import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@ysh/firmware-sim';
+import ModbusSerial from 'modbus-serial';
 import { stringify } from 'yaml';
-import { NOON, startTestReceiver, type TempDir, type TestReceiver, tempDir } from '@ysh/test-helpers';
+import {
+  type ModelBlock,
+  NOON,
+  readSunSpecByHand,
+  startTestReceiver,
+  type TempDir,
+  type TestReceiver,
+  tempDir,
+} from '@ysh/test-helpers';
+
+type ModbusClient = InstanceType<typeof import('modbus-serial')['default']>;
+// The typings declare the default export as the class; the CJS build is the constructor itself.
+const ModbusClient = ModbusSerial as unknown as new () => ModbusClient;
+
+/**
+ * A simulated device's SunSpec blocks read over Modbus TCP by modbus-serial and walked with the
+ * hand-written offsets of @ysh/test-helpers (not the project's codec): what tests compare decoded readings with.
+ */
+export async function readSimulatorByHand(port: number, unitId: number, base = 40000): Promise<ModelBlock[]> {
+  const client = new ModbusClient();
+  await client.connectTCP('127.0.0.1', { port });
+  client.setID(unitId);
+  client.setTimeout(5000);
+  try {
+    return await readSunSpecByHand(
+      async (address, count) => (await client.readHoldingRegisters(address, count)).data,
+      base,
+    );
+  } finally {
+    await new Promise<void>((resolve) => client.close(() => resolve()));
+  }
+}
 
 export const SITE = 'site-sp-001';
 export const TOKEN = 'edge-test-token';

@@ -3,8 +3,16 @@ import { createLogger } from '@ysh/common';
 import { parseSiteConfig, startEdgeAgent, type EdgeAgent } from '@ysh/edge-agent';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
 import { stringify } from 'yaml';
-import { hasTool, startTestReceiver, type TestReceiver, NOON, tempDir, waitFor } from '@ysh/test-helpers';
-import { SITE, TOKEN } from './fixtures.ts';
+import {
+  hasTool,
+  metricsByHand,
+  startTestReceiver,
+  type TestReceiver,
+  NOON,
+  tempDir,
+  waitFor,
+} from '@ysh/test-helpers';
+import { readSimulatorByHand, SITE, TOKEN } from './fixtures.ts';
 import { startPtyPair } from './pty-pair.ts';
 
 const logger = createLogger('edge-agent-test', { level: 'silent' });
@@ -59,6 +67,10 @@ describe.skipIf(!hasTool('socat'))('Modbus RTU over a virtual serial pair (socat
     for (const d of sim.devices) {
       const reading = receiver.readings.filter((r) => r.device === d.id).at(-1);
       expect(reading?.metrics).toEqual(sim.groundTruth(d.id).metrics);
+      // The same device's registers (served over TCP too) decoded at SunSpec offsets written by hand.
+      const byHand = metricsByHand(await readSimulatorByHand(d.port as number, d.unitId as number));
+      expect(byHand.ac_power_w).toBeGreaterThan(0);
+      expect(reading?.metrics).toEqual(byHand);
     }
   });
 

@@ -1,5 +1,6 @@
 """Reads a simulated inverter with pymodbus (Debian python3-pymodbus 3.x) and decodes
-SunSpec models 1 and 103 on its own (no project code): prints one JSON object."""
+SunSpec models 1, 103 and 160 on its own (no project code; offsets from the SunSpec
+model tables): prints one JSON object."""
 import json
 import sys
 
@@ -58,5 +59,17 @@ out = {
     "operating_state": inv[38],
     "events": (inv[40] << 16) | inv[41],
 }
+# The model after the inverter (its ID register at inverter + 2 + L): model 160, 10 fixed
+# registers then N modules of 20 (ID +0, DCA +9, DCV +10, DCW +11), scale factors at +2/+3/+4.
+mppt_at = base + 70 + 2 + inv[1]
+head = read(mppt_at, 2)
+out["next_model"] = head[0]
+if head[0] == 160:
+    mppt = head + read(mppt_at + 2, head[1])
+    for k in range(min(mppt[8], (head[1] - 8) // 20)):
+        m = 10 + 20 * k
+        out[f"mppt{k + 1}_dc_current_a"] = scaled(mppt[m + 9], mppt[2])
+        out[f"mppt{k + 1}_dc_voltage_v"] = scaled(mppt[m + 10], mppt[3])
+        out[f"mppt{k + 1}_dc_power_w"] = scaled(mppt[m + 11], mppt[4])
 client.close()
 print(json.dumps(out))

@@ -9,7 +9,7 @@ import { decodeModel, toContractMetrics } from '@ysh/common/sunspec';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
 import ModbusSerial from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTool } from '@ysh/test-helpers';
+import { hasTool, inverterMetricsByHand } from '@ysh/test-helpers';
 
 const run = promisify(execFile);
 type Client = InstanceType<typeof import('modbus-serial')['default']>;
@@ -80,6 +80,11 @@ describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
     const metrics = toContractMetrics([decoded.model]);
     for (const [k, v] of Object.entries(metrics)) expect(v, k).toBe(truth[k]);
     expect(metrics.ac_power_w).toBeGreaterThan(1000);
+    // The simulator and the decoder share one codec: read the same registers at offsets written by hand.
+    expect(r.data.slice(0, 2)).toEqual([103, 50]);
+    const byHand = inverterMetricsByHand(r.data);
+    expect(byHand).toEqual(metrics);
+    expect(Object.keys(byHand)).toHaveLength(12);
   });
 
   it('keeps answering after line noise and corrupted frames on the bus', async () => {

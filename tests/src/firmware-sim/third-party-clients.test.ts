@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { decodeModel, toContractMetrics } from '@ysh/common/sunspec';
 import { spawnSimulator, type SpawnedSimulator } from '@ysh/firmware-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasPythonModule, hasTool } from '@ysh/test-helpers';
+import { hasPythonModule, hasTool, inverterMetricsByHand } from '@ysh/test-helpers';
 
 const run = promisify(execFile);
 const PY = fileURLToPath(new URL('./pymodbus-read.py', import.meta.url));
@@ -87,9 +87,13 @@ describe.skipIf(!hasTool('mbpoll') && !hasPythonModule('pymodbus'))(
         expect(decoded.ok && decoded.model.id).toBe(103);
         if (!decoded.ok) return;
         const metrics = toContractMetrics([decoded.model]);
-        expect(metrics).toEqual(
-          Object.fromEntries(Object.entries((await truth('inv-0007')).metrics).filter(([k]) => !k.startsWith('mppt'))),
+        const inverterTruth = Object.fromEntries(
+          Object.entries((await truth('inv-0007')).metrics).filter(([k]) => !k.startsWith('mppt')),
         );
+        expect(metrics).toEqual(inverterTruth);
+        // Not only the shared codec: the same registers at SunSpec offsets written by hand.
+        expect(inverter.slice(0, 2)).toEqual([103, 50]);
+        expect(inverterMetricsByHand(inverter)).toEqual(inverterTruth);
         expect(metrics.ac_power_w).toBeGreaterThan(1000);
       },
     );
@@ -101,7 +105,7 @@ describe.skipIf(!hasTool('mbpoll') && !hasPythonModule('pymodbus'))(
     });
 
     it.skipIf(!hasPythonModule('pymodbus'))(
-      'pymodbus reads and decodes (its own decoder) values equal to the ground truth',
+      'pymodbus reads and decodes (its own decoder) models 1, 103 and 160 equal to the ground truth',
       async () => {
         const { stdout } = await run('/usr/bin/python3', [PY, '127.0.0.1', String(sim.ports[0]), '42', '40000']);
         const got = JSON.parse(stdout) as Record<string, number | string>;
@@ -112,8 +116,17 @@ describe.skipIf(!hasTool('mbpoll') && !hasPythonModule('pymodbus'))(
           Vr: '1.4.2',
           model: 103,
           length: 50,
+          next_model: 160,
         });
         const t = (await truth('inv-0042')).metrics;
+        const mppt = Object.keys(t).filter((k) => k.startsWith('mppt'));
+        expect(mppt.length).toBeGreaterThanOrEqual(6);
+        expect(
+          Object.keys(got)
+            .filter((k) => k.startsWith('mppt'))
+            .sort(),
+        ).toEqual(mppt.sort());
+        for (const key of mppt) expect(got[key], key).toBeCloseTo(t[key]!, 6);
         for (const key of [
           'ac_current_a',
           'ac_voltage_v',

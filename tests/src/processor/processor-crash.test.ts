@@ -17,12 +17,14 @@ import {
 import { postedEvents, startFakeSlack, type FakeSlack } from './fake-slack.ts';
 import { faultyFleet } from './fleet.ts';
 import {
+  EXPECTED_INTERVAL,
   expectedResults,
   produceReadings,
   sameResults,
   settled,
   storedAlerts,
   storedResults,
+  WINDOW,
 } from './processor-fixtures.ts';
 
 const MAIN = join(REPO_ROOT, 'stream-processor', 'src', 'main.ts');
@@ -62,6 +64,9 @@ describe.skipIf(!hasTool('victoria-metrics'))('processor killed with SIGKILL mid
         YSH_KAFKA_BROKERS: broker.brokers,
         YSH_PROCESSOR_TOPIC: topic,
         YSH_PROCESSOR_GROUP: 'crash-group',
+        YSH_PROCESSOR_WINDOW: WINDOW.env,
+        YSH_PROCESSOR_EXPECTED_INTERVAL: EXPECTED_INTERVAL.env,
+        YSH_PROCESSOR_ENERGY_ACROSS_BOUNDARIES: 'false',
         YSH_PROCESSOR_COMMIT_INTERVAL: '300ms',
         YSH_PROCESSOR_IDLE_TIMEOUT: '4s',
         YSH_PROCESSOR_SESSION_TIMEOUT: '6s',
