@@ -40,6 +40,33 @@ export function hasTool(name: string): boolean {
   return found;
 }
 
+/**
+ * Groups that need several services or tools at once. Each declares what it needs;
+ * its test file skips with `skipReason(name)` and skippedGroups() prints the same reason.
+ */
+export const GROUPS = {
+  'e2e-real-services': {
+    what: 'end-to-end pipeline on real PostgreSQL, Redis, Mosquitto and VictoriaMetrics',
+    services: ['postgres', 'redis', 'mqtt'],
+    tools: ['victoria-metrics'],
+  },
+} as const satisfies Record<
+  string,
+  { what: string; services: readonly ServiceName[]; tools: readonly (keyof typeof TOOLS)[] }
+>;
+
+export type GroupName = keyof typeof GROUPS;
+
+/** Why a group cannot run here, e.g. "YSH_TEST_REDIS_URL is not set, victoria-metrics is not installed"; undefined when it can. */
+export function skipReason(group: GroupName): string | undefined {
+  const g = GROUPS[group];
+  const reasons = [
+    ...g.services.filter((s) => serviceUrl(s) === undefined).map((s) => `${SERVICES[s].env} is not set`),
+    ...g.tools.filter((t) => !hasTool(t)).map((t) => `${t} is not installed`),
+  ];
+  return reasons.length === 0 ? undefined : reasons.join(', ');
+}
+
 export function hasPythonModule(module: string): boolean {
   return spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 }
@@ -91,5 +118,9 @@ export function skippedGroups(): string[] {
   if (!hasPythonModule('pymodbus')) lines.push('SKIP pymodbus client tests: python3-pymodbus is not installed');
   const tmpfs = tmpfsUnavailable();
   if (tmpfs !== undefined) lines.push(`SKIP ${TMPFS_GROUP}: ${tmpfs}`);
+  for (const [name, g] of Object.entries(GROUPS)) {
+    const reason = skipReason(name as GroupName);
+    if (reason) lines.push(`SKIP ${g.what}: ${reason}`);
+  }
   return lines;
 }

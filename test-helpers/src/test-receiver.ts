@@ -20,6 +20,12 @@ export interface ReceiverMode {
   dropResponses?: number;
   /** Wait this long before answering (slow gateway). */
   delayMs?: number;
+  /**
+   * Store each batch, then keep its answer back until the mode changes (or the
+   * receiver goes down): the sender has a batch in flight that the receiver
+   * already holds, e.g. to kill it in the middle of a drain.
+   */
+  holdResponses?: boolean;
 }
 
 export interface TestReceiver {
@@ -29,6 +35,8 @@ export interface TestReceiver {
   readonly byDevice: Map<string, number[]>;
   /** Readings in first-arrival order (the unique ones). */
   readonly readings: Reading[];
+  /** When each batch refused with `status` arrived (Date.now()), in order. */
+  readonly refusedAt: number[];
   readonly stats: {
     batches: number;
     accepted: number;
@@ -42,6 +50,8 @@ export interface TestReceiver {
     conflicts: number;
     /** Sum of meta.dropped reported by the edge. */
     reportedDropped: number;
+    /** Batches stored whose answer is being held back now (holdResponses). */
+    held: number;
     lastMeta: Record<string, unknown> | undefined;
   };
   uniqueCount(): number;
@@ -78,7 +88,14 @@ export async function startTestReceiver(options: {
     orderViolations: 0,
     conflicts: 0,
     reportedDropped: 0,
+    held: 0,
     lastMeta: undefined,
+  };
+  const refusedAt: number[] = [];
+  const holding = new Set<() => void>();
+  const releaseHeld = () => {
+    for (const release of holding) release();
+    holding.clear();
   };
   let mode: ReceiverMode = {};
   let app: FastifyInstance | undefined;
@@ -103,6 +120,7 @@ export async function startTestReceiver(options: {
       if (mode.delayMs) await new Promise((r) => setTimeout(r, mode.delayMs));
       if (mode.status) {
         stats.refused++;
+        refusedAt.push(Date.now());
         return reply
           .code(mode.status)
           .header('retry-after', String(mode.retryAfter ?? 1))
@@ -148,6 +166,11 @@ export async function startTestReceiver(options: {
       stats.accepted += accepted;
       stats.duplicates += duplicates;
       stats.rejected += rejected.length;
+      if (mode.holdResponses) {
+        stats.held++;
+        await new Promise<void>((resolve) => holding.add(resolve));
+        stats.held--;
+      }
       if (mode.dropResponses && mode.dropResponses > 0) {
         mode.dropResponses--;
         req.raw.socket.destroy();
@@ -169,6 +192,7 @@ export async function startTestReceiver(options: {
     const f = app;
     app = undefined;
     if (!f) return;
+    releaseHeld();
     f.server.closeAllConnections();
     await f.close();
   };
@@ -183,10 +207,12 @@ export async function startTestReceiver(options: {
     },
     byDevice,
     readings,
+    refusedAt,
     stats,
     uniqueCount: () => unique,
     setMode: (m) => {
       mode = { ...m };
+      if (!mode.holdResponses) releaseHeld();
     },
     down,
     up,

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
-import { startTestReceiver, type TestReceiver, sleep, NOON, tempDir, waitFor } from '@ysh/test-helpers';
+import { startTestReceiver, type TestReceiver, NOON, tempDir, waitFor } from '@ysh/test-helpers';
 import { spawnAgent, type AgentProcess } from './agent-process.ts';
 import { siteYaml, TOKEN } from './fixtures.ts';
 
@@ -48,29 +48,33 @@ describe('kill -9 during polling and during drain', () => {
 
   it('loses nothing and only repeats (device, seq) pairs with identical content', async () => {
     let kills = 0;
+    // Readings the receiver stored in batches whose answer the killed agent never got.
+    let heldReadings = 0;
     for (let round = 0; round < 3; round++) {
       // During polling, with the link up.
       const a = await start();
-      await sleep(400 + round * 150);
+      const from = promised.size;
+      await waitFor('readings stored by this run', () => promised.size - from >= 100 + round * 50);
       await a.kill('SIGKILL');
       kills++;
 
-      // Build a backlog with the link down, then kill while it drains (slow gateway, small batches).
-      receiver.setMode({ delayMs: 15 });
+      // Build a backlog with the link down, then kill while it drains: the receiver stores a batch and
+      // holds its answer, so the agent dies with that batch sent but not acknowledged in its log.
       await receiver.down();
       const b = await start();
-      await sleep(1200);
-      const before = promised.size;
+      const backlogFrom = promised.size;
+      await waitFor('a backlog stored while the link is down', () => promised.size - backlogFrom >= 200);
+      const uniqueBefore = receiver.uniqueCount();
+      receiver.setMode({ holdResponses: true });
       await receiver.up();
-      await waitFor('drain under way', () => receiver.stats.batches > 0 && receiver.uniqueCount() < before, 5000).catch(
-        () => undefined,
-      );
-      await sleep(150 + round * 100);
+      await waitFor('a drained batch stored by the receiver, its answer held back', () => receiver.stats.held > 0);
       await b.kill('SIGKILL');
+      heldReadings += receiver.uniqueCount() - uniqueBefore;
       kills++;
       receiver.setMode({});
     }
     expect(kills).toBe(6);
+    expect(heldReadings).toBeGreaterThan(0);
     expect(promised.size).toBeGreaterThan(1000);
 
     // A last run drains everything the killed runs stored.
@@ -91,8 +95,8 @@ describe('kill -9 during polling and during drain', () => {
     const g = got();
     const missing = snapshot.filter((p) => !g.has(p));
     expect(missing).toEqual([]);
-    // Crash recovery resent some batches: the receiver saw repeats, all of them exact copies.
-    expect(receiver.stats.duplicates).toBeGreaterThan(0);
+    // Crash recovery resent the batches held at each kill during drain: the receiver saw repeats, all exact copies.
+    expect(receiver.stats.duplicates).toBeGreaterThanOrEqual(heldReadings);
     expect(receiver.stats.conflicts).toBe(0);
     expect(receiver.stats.orderViolations).toBe(0);
   });

@@ -10,10 +10,19 @@ import { waitFor } from '@ysh/test-helpers';
 
 const QUOTA = 64 * 1024;
 
+/**
+ * Bytes of the segment files, from a listing that did not change while the sizes were read:
+ * the agent keeps writing, and a segment counted just before it was dropped plus the new
+ * one written after it would add up to more than ever was on disk at once.
+ */
 async function dirBytes(path: string): Promise<number> {
-  let n = 0;
-  for (const name of await readdir(path)) if (name.endsWith('.seg')) n += (await stat(join(path, name))).size;
-  return n;
+  for (;;) {
+    const names = (await readdir(path)).filter((name) => name.endsWith('.seg')).sort();
+    let n = 0;
+    for (const name of names) n += (await stat(join(path, name)).catch(() => ({ size: 0 }))).size;
+    const again = (await readdir(path)).filter((name) => name.endsWith('.seg')).sort();
+    if (again.join() === names.join()) return n;
+  }
 }
 
 describe('disk full: a tiny buffer quota', () => {
@@ -55,7 +64,12 @@ describe('disk full: a tiny buffer quota', () => {
 
     // Devices go quiet, the link comes back, the buffer drains.
     for (const d of sim.devices) sim.injectFault(d.id, { type: 'comm-loss' });
-    await new Promise((r) => setTimeout(r, 1200)); // in-flight polls time out
+    // A device's polls run one after another: once one failed, none that started before the fault is still running.
+    await waitFor(
+      'a failed poll of every device',
+      () => Object.values(agent.devices()).every((d) => d.lastError !== undefined),
+      60_000,
+    );
     await receiver.up();
     await waitFor('drained', () => agent.log.backlog === 0, 20_000);
 

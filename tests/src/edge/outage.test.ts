@@ -40,7 +40,13 @@ describe('store-and-forward across a gateway outage', () => {
 
     // The devices go quiet so nothing new is stored, the rest drains, then compare with what was stored.
     for (const d of sim.devices) sim.injectFault(d.id, { type: 'comm-loss' });
-    await new Promise((r) => setTimeout(r, 1500)); // polls in flight time out (1 s)
+    // A device's polls run one after another: once one failed, none that started before the fault is still running.
+    // (Requests that time out hold the shared bus for 1 s each, so this takes up to ~20 s.)
+    await waitFor(
+      'a failed poll of every device',
+      () => Object.values(agent.devices()).every((d) => d.lastError !== undefined),
+      60_000,
+    );
     await waitFor('last readings drained', () => agent.log.backlog === 0, 30_000);
     await agent.stop();
     const okReads = Number(
@@ -64,7 +70,7 @@ describe('store-and-forward across a gateway outage', () => {
     const simStats = sim.stats();
     expect(simStats.responses - simStats.exceptions).toBe(okReads);
     expect(receiver.stats.rejected).toBe(0);
-  });
+  }, 180_000);
 });
 
 describe('uplink retries', () => {
@@ -86,14 +92,15 @@ describe('uplink retries', () => {
   });
 
   it('honours 503 Retry-After instead of its own short backoff', async () => {
+    const from = receiver.refusedAt.length;
     receiver.setMode({ status: 503, retryAfter: 1 });
-    const refusedBefore = receiver.stats.refused;
-    await new Promise((r) => setTimeout(r, 3000));
-    const refused = receiver.stats.refused - refusedBefore;
+    await waitFor('three refused batches', () => receiver.refusedAt.length - from >= 3);
     receiver.setMode({});
-    // With its own 10-50 ms backoff it would have retried ~100 times in 3 s.
-    expect(refused).toBeGreaterThanOrEqual(2);
-    expect(refused).toBeLessThanOrEqual(5);
+    // One batch in flight: each retry comes at least Retry-After (1 s) after the refusal before it,
+    // where its own 10-50 ms backoff would have sent it at once (a loaded machine only lengthens the gaps).
+    const at = receiver.refusedAt.slice(from, from + 3);
+    const gaps = at.slice(1).map((t, i) => t - (at[i] as number));
+    for (const gap of gaps) expect(gap, `gaps between refusals: ${gaps.join(', ')} ms`).toBeGreaterThanOrEqual(990);
     await waitFor('backlog drained after 503', () => agent.log.backlog < 10);
   });
 

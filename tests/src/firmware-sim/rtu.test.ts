@@ -9,11 +9,15 @@ import { decodeModel, toContractMetrics } from '@ysh/common/sunspec';
 import { startSimulator, type Simulator } from '@ysh/firmware-sim';
 import ModbusSerial from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTool, inverterMetricsByHand } from '@ysh/test-helpers';
+import { hasTool, inverterMetricsByHand, sleep } from '@ysh/test-helpers';
 
 const run = promisify(execFile);
 type Client = InstanceType<typeof import('modbus-serial')['default']>;
 const ModbusClient = ModbusSerial as unknown as new () => Client;
+/** A read of model 103 takes ~120 ms at 9600 baud; a loaded machine can add seconds (pty, socat, event loop). */
+const ANSWER_TIMEOUT_MS = 5000;
+/** Where silence is the expected answer, waiting this long proves it. */
+const SILENCE_MS = 1000;
 
 describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
   let dir: string;
@@ -35,7 +39,7 @@ describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
     await sim.serveRtu(`${dir}/sim`);
     client = new ModbusClient();
     await client.connectRTUBuffered(`${dir}/client`, { baudRate: 9600 });
-    client.setTimeout(300);
+    client.setTimeout(ANSWER_TIMEOUT_MS);
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => (client?.isOpen ? client.close(() => resolve()) : resolve()));
@@ -96,7 +100,7 @@ describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
     } finally {
       closeSync(fd);
     }
-    await new Promise((r) => setTimeout(r, 700)); // the server drops a partial frame after 500 ms of silence
+    await sleep(700); // the server drops a partial frame after 500 ms of silence
     client.setID(2);
     expect((await client.readHoldingRegisters(40000, 2)).data).toEqual([0x5375, 0x6e53]);
   });
@@ -104,6 +108,7 @@ describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
   it('answers exceptions in RTU framing and stays silent for unknown units and communication loss', async () => {
     client.setID(1);
     await expect(client.readHoldingRegisters(41000, 2)).rejects.toMatchObject({ modbusCode: 2 });
+    client.setTimeout(SILENCE_MS);
     client.setID(9);
     await expect(client.readHoldingRegisters(40000, 2)).rejects.toMatchObject({
       message: expect.stringMatching(/Timed out/i),
@@ -113,6 +118,7 @@ describe.skipIf(!hasTool('socat'))('Modbus RTU over a socat pty pair', () => {
     await expect(client.readHoldingRegisters(40000, 2)).rejects.toMatchObject({
       message: expect.stringMatching(/Timed out/i),
     });
+    client.setTimeout(ANSWER_TIMEOUT_MS);
     sim.clearFault('inv-0004', 'comm-loss');
     expect((await client.readHoldingRegisters(40000, 2)).data).toEqual([0x5375, 0x6e53]);
   });

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomTopic, startTestBroker, type TestBroker } from '@ysh/test-helpers';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomTopic, startTestBroker, type TestBroker, waitFor } from '@ysh/test-helpers';
 import { produceRequest } from '../../../embedded/src/kafka/protocol/apis/produce.ts';
 import { writeRequestHeader } from '../../../embedded/src/kafka/protocol/header.ts';
 import { encodeBatch } from '../../../embedded/src/kafka/protocol/records.ts';
@@ -67,6 +68,43 @@ function mutate(frame: Buffer, edits: { at: number; kind: number; value: number 
   return out;
 }
 
+/**
+ * A real kafkajs client on fresh connections produces one message (acks=-1) to a
+ * new topic and fetches it back: what each fuzz test proves after its own frames.
+ */
+async function roundTrip(broker: TestBroker): Promise<void> {
+  const kafka = new Kafka({ brokers: [broker.brokers], clientId: 'fuzz-probe', logLevel: logLevel.NOTHING });
+  const topic = randomTopic('fuzz-probe');
+  const value = randomUUID();
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  try {
+    const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: 'probe', value }] });
+    expect(meta?.errorCode).toBe(0);
+  } finally {
+    await producer.disconnect();
+  }
+  const consumer = kafka.consumer({ groupId: randomTopic('fuzz-probe'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const fetched = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the probe message on ${topic} was not fetched back`)), 30_000);
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            clearTimeout(timer);
+            resolve(String(message.value));
+          },
+        })
+        .catch(reject);
+    });
+    expect(fetched).toBe(value);
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
 describe('hostile peers and fuzzed frames against a live broker', () => {
   let broker: TestBroker;
   let kafka: Kafka;
@@ -74,38 +112,62 @@ describe('hostile peers and fuzzed frames against a live broker', () => {
   let produced = 0;
   let stopTraffic = false;
   let traffic: Promise<void>;
+  let trafficError: unknown;
 
   beforeAll(async () => {
     broker = await startTestBroker({ maxFrameBytes: MAX_FRAME, idleTimeoutMs: 1500 });
     kafka = new Kafka({ brokers: [broker.brokers], clientId: 'well-behaved', logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ allowAutoTopicCreation: true });
     await producer.connect();
-    // A well-behaved client keeps producing while the fuzzers run.
+    // A well-behaved client keeps producing while the fuzzers run; if it fails, the test running then fails.
     traffic = (async () => {
-      while (!stopTraffic) {
-        await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: `m${produced}` }] });
-        produced++;
-        await new Promise((r) => setTimeout(r, 5));
+      try {
+        while (!stopTraffic) {
+          await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: `m${produced}` }] });
+          produced++;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      } catch (err) {
+        trafficError = err;
+      } finally {
+        await producer.disconnect();
       }
-      await producer.disconnect();
     })();
+  });
+  afterEach(() => {
+    expect(trafficError, 'the well-behaved producer failed').toBeUndefined();
   });
   afterAll(async () => {
     stopTraffic = true;
-    await traffic.catch(() => {});
+    await traffic;
     await broker.stop();
+    expect(trafficError, 'the well-behaved producer failed').toBeUndefined();
   });
 
+  /** After a fuzz run: the broker is up, the background producer kept going, a fresh client round-trips. */
+  async function stillServes(producedBefore: number): Promise<void> {
+    expect(broker.state.closing).toBe(false);
+    await roundTrip(broker);
+    await waitFor(
+      'the well-behaved producer to make progress',
+      () => trafficError !== undefined || produced > producedBefore,
+    );
+    expect(trafficError, 'the well-behaved producer failed').toBeUndefined();
+  }
+
   it('survives random frames', async () => {
+    const before = produced;
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 600 }), async (body) => {
         await sendRaw(broker, framed(body));
       }),
       { numRuns: 120 },
     );
+    await stillServes(before);
   });
 
   it('survives frames with a real header and a random body', async () => {
+    const before = produced;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...API_KEYS),
@@ -122,9 +184,11 @@ describe('hostile peers and fuzzed frames against a live broker', () => {
       ),
       { numRuns: 200 },
     );
+    await stillServes(before);
   });
 
   it('survives mutated librdkafka frames', async () => {
+    const before = produced;
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: golden.length - 1 }),
@@ -138,6 +202,7 @@ describe('hostile peers and fuzzed frames against a live broker', () => {
       ),
       { numRuns: 200 },
     );
+    await stillServes(before);
   });
 
   it('closes connections whose size prefix is absurd, and only those', async () => {

@@ -48,7 +48,28 @@ export interface EdgeSite {
   devices: string[];
   args: string[];
   agent: AgentProcess | undefined;
+  /** What the running agent process reported before and after each write (a new run per start). */
+  run: EdgeRun | undefined;
   opsPort: number | undefined;
+}
+
+/** The telemetry topic read to its end: message count, first copy per (device, seq), keys whose copies differ. */
+export interface TopicReadings {
+  messages: number;
+  distinct: Map<string, Reading>;
+  /** (device, seq) seen again with different content: a reused seq, never acceptable. */
+  conflicts: string[];
+}
+
+/** One edge agent process: per device, the seqs it said it was about to write and those it reported stored. */
+export interface EdgeRun {
+  site: string;
+  /** (device → seqs) reported just before each write ("storing"), in order. */
+  storing: Map<string, number[]>;
+  /** (device → highest seq) reported durably stored. */
+  lastStored: Map<string, number>;
+  /** Ended by kill -9 (a write can fall between its announcement and its report). */
+  killed: boolean;
 }
 
 /**
@@ -60,8 +81,10 @@ export interface EdgeSite {
 export class Pipeline {
   /** (device, seq) each edge agent reported durably stored: what it promised to deliver. */
   readonly promised = new Set<string>();
-  /** (device, seq) announced just before being written: a superset of `promised` (a kill can fall in between). */
-  readonly announced = new Set<string>();
+  /** (device, seq) an agent said it was about to write ("storing"): a superset of `promised` (a kill can fall in between). */
+  readonly storing = new Set<string>();
+  /** Every edge agent process started, in order. */
+  readonly edgeRuns: EdgeRun[] = [];
   sites: EdgeSite[] = [];
   sim!: Simulator;
   pool!: Pool;
@@ -183,6 +206,7 @@ export class Pipeline {
         devices: devices.map((d) => d.id),
         args: ['--config', config, '--data-dir', join(siteDir, 'data'), '--port', '0'],
         agent: undefined,
+        run: undefined,
         opsPort: undefined,
       });
     }
@@ -190,22 +214,50 @@ export class Pipeline {
   }
 
   async startEdge(site: EdgeSite): Promise<void> {
+    const run: EdgeRun = { site: site.id, storing: new Map(), lastStored: new Map(), killed: false };
+    this.edgeRuns.push(run);
+    site.run = run;
     site.agent = spawnAgent(
       site.args,
       (pairs) => {
-        for (const [d, s] of pairs) this.promised.add(`${d}#${s}`);
+        for (const [d, s] of pairs) {
+          this.promised.add(`${d}#${s}`);
+          run.lastStored.set(d, Math.max(s, run.lastStored.get(d) ?? -1));
+        }
       },
       this.options.report === false ? { YSH_EDGE_REPORT_STORED: '0' } : {},
       (pairs) => {
-        for (const [d, s] of pairs) this.announced.add(`${d}#${s}`);
+        for (const [d, s] of pairs) {
+          this.storing.add(`${d}#${s}`);
+          let seqs = run.storing.get(d);
+          if (!seqs) {
+            seqs = [];
+            run.storing.set(d, seqs);
+          }
+          seqs.push(s);
+        }
       },
     );
     site.opsPort = (await site.agent.ready).port;
   }
 
   async killEdge(site: EdgeSite): Promise<void> {
+    if (site.run) site.run.killed = true;
     await site.agent?.kill('SIGKILL');
     site.agent = undefined;
+  }
+
+  /**
+   * The kill -9 that explains a reading in Kafka no agent reported stored: a killed run
+   * said it was about to write it and reported nothing stored for that device from then
+   * on (the write was in flight when the process died). Undefined: unexplained.
+   */
+  inFlightAtKill(device: string, seq: number): EdgeRun | undefined {
+    return this.edgeRuns.find((run) => {
+      if (!run.killed) return false;
+      const seqs = run.storing.get(device);
+      return seqs?.includes(seq) === true && seq > (run.lastStored.get(device) ?? -1);
+    });
   }
 
   /** Readings still buffered at the edges (their /metrics). */
@@ -225,7 +277,7 @@ export class Pipeline {
    * time is up (what is still missing then is lost, and the caller's assertions say so).
    * A buffer gauge at zero is not enough: the last batch may still be on its way.
    */
-  async readDelivered(timeoutMs: number): Promise<{ messages: number; distinct: Map<string, Reading> }> {
+  async readDelivered(timeoutMs: number): Promise<TopicReadings> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const topic = await this.readTopic();
@@ -236,18 +288,20 @@ export class Pipeline {
   }
 
   /** Every message of the telemetry topic, read from the beginning to the current end. */
-  async readTopic(): Promise<{ messages: number; distinct: Map<string, Reading> }> {
+  async readTopic(): Promise<TopicReadings> {
     const kafka = new Kafka({ clientId: 'pipeline-reader', brokers: [this.brokers], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(TOPICS.telemetry).catch(() => []);
     await admin.disconnect();
-    if (ends.length === 0) return { messages: 0, distinct: new Map() };
+    if (ends.length === 0) return { messages: 0, distinct: new Map(), conflicts: [] };
     const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
     const consumer = kafka.consumer({ groupId: `pipeline-reader-${Date.now()}` });
     await consumer.connect();
     await consumer.subscribe({ topic: TOPICS.telemetry, fromBeginning: true });
     const distinct = new Map<string, Reading>();
+    const raw = new Map<string, string>();
+    const conflicts: string[] = [];
     let messages = 0;
     await new Promise<void>((resolve, reject) => {
       const done = () => [...remaining.values()].every((v) => v <= 0);
@@ -257,8 +311,14 @@ export class Pipeline {
           eachBatch: async ({ batch }) => {
             for (const m of batch.messages) {
               messages++;
-              const reading = JSON.parse(m.value?.toString() ?? '{}') as Reading;
-              distinct.set(`${reading.device}#${reading.seq}`, reading);
+              const value = m.value?.toString() ?? '{}';
+              const reading = JSON.parse(value) as Reading;
+              const key = `${reading.device}#${reading.seq}`;
+              const first = raw.get(key);
+              if (first === undefined) {
+                raw.set(key, value);
+                distinct.set(key, reading);
+              } else if (first !== value) conflicts.push(key);
               const end = Number(ends.find((p) => p.partition === batch.partition)?.high ?? 0);
               remaining.set(batch.partition, end - Number(m.offset) - 1);
             }
@@ -268,7 +328,7 @@ export class Pipeline {
         .catch(reject);
     });
     await consumer.disconnect();
-    return { messages, distinct };
+    return { messages, distinct, conflicts };
   }
 
   async close(): Promise<void> {
