@@ -18,9 +18,8 @@ import {
   type Logger,
 } from '@ysh/common';
 import { pingDatabase } from '@ysh/common/db';
-import { connectDatabase, kafkaBrokers, startEmbeddedMqtt } from '@ysh/embedded';
-import { followAlerts, startSummary } from './platform/live-console.ts';
-import { startPlatform, type PlatformPorts } from './platform/platform.ts';
+import type { PlatformPorts } from './platform/platform.ts';
+import { createServices } from './services.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -41,17 +40,18 @@ async function startInfra(common: Readonly<CommonConfig>, opsPort: number, logge
   });
   const checks: Record<string, HealthCheck> = {};
   const rows: Array<[string, string]> = [['data directory', common.dataDir]];
-  const db = await connectDatabase(common, { logger, application: 'ysh-start' });
+  const services = createServices(common);
+  const db = await services.database({ logger, application: 'ysh-start' });
   closers.push(() => db.close());
   checks.postgres = () => pingDatabase(db.pool);
   rows.push([
     'postgres',
     `${db.url.replace(/:[^:@/]*@/, ':***@')}  (${db.mode === 'external' ? 'external' : 'embedded PGlite, pgvector'})`,
   ]);
-  if (!common.mqttUrl) {
-    const mqtt = await startEmbeddedMqtt({ port: common.embedded.mqttPort, logger });
+  if (!common.mqttUrl && services.mqttBroker) {
+    const mqtt = await services.mqttBroker({ port: common.embedded.mqttPort, logger });
     closers.push(() => mqtt.close());
-    checks.mqtt = () => ({ ok: !mqtt.broker.closed });
+    checks.mqtt = () => ({ ok: !mqtt.closed });
     rows.push(['mqtt', `${mqtt.url}  (embedded aedes)`]);
   }
   const ops = await startOpsServer({ port: opsPort, registry: createMetricsRegistry('platform'), checks });
@@ -119,7 +119,11 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
       edge: DEFAULT_PORTS.edgeOps + 1,
     };
     say(`YSH Telemetry — starting the platform in ${common.dataDir} (component logs in ${common.dataDir}/logs)`);
-    const platform = await startPlatform({ common, ports, speed, seed, window, logger });
+    const services = createServices(common);
+    // Loaded when the platform starts, not whenever `ysh` loads its commands.
+    const { startPlatform } = await import('./platform/platform.ts');
+    const { followAlerts, startSummary } = await import('./platform/live-console.ts');
+    const platform = await startPlatform({ common, services, ports, speed, seed, window, logger });
     const stops: Array<() => Promise<void> | void> = [];
     shutdown.add({
       name: 'platform',
@@ -153,7 +157,7 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
         'postgres',
         `${platform.db.url.replace(/:[^:@/]*@/, ':***@')}  (${platform.db.mode === 'external' ? 'external' : 'embedded PGlite'})`,
       ],
-      ['kafka', `${kafkaBrokers(common).join(',')}  (${common.kafkaBrokers ? 'external' : 'embedded broker'})`],
+      ['kafka', `${services.kafkaBrokers().join(',')}  (${common.kafkaBrokers ? 'external' : 'embedded broker'})`],
       [
         'mqtt (cloud)',
         `${common.mqttUrl ?? `mqtt://127.0.0.1:${ports.cloudMqtt}`}  (site tokens; served by the gateway when embedded)`,
@@ -169,7 +173,7 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
     for (const line of table(rows)) say(line);
     say('Ctrl-C stops everything.');
 
-    stops.push(await followAlerts(kafkaBrokers(common), say));
+    stops.push(await followAlerts(services.kafkaBrokers(), say));
     stops.push(
       startSummary(
         {

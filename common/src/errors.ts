@@ -43,4 +43,5 @@ export const COMMON_ERROR_CODES = {
   DB_MIGRATION_FAILED: 'a database migration could not be applied',
   DB_UNAVAILABLE: 'the database could not be reached',
   KV_UNAVAILABLE: 'the key-value store could not be reached',
+  SVC_NOT_PROVIDED: 'a component was started without a service it needs (the wiring layer did not provide it)',
 } as const;

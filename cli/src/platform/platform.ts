@@ -1,7 +1,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { YshError, type CommonConfig, type Logger } from '@ysh/common';
-import { connectDatabase, startEmbeddedMqtt, type DatabaseHandle, type EmbeddedMqtt } from '@ysh/embedded';
+import {
+  YshError,
+  type CommonConfig,
+  type DatabaseHandle,
+  type HostedMqttBroker,
+  type Logger,
+  type ServiceProvider,
+} from '@ysh/common';
+import { startEmbeddedMqtt } from '@ysh/embedded';
 import { ChildService, YSH_BIN } from './child-service.ts';
 import { writeDemoFleet, writeEdgeConfig, type DemoLayout, type DemoSite } from './demo-fleet.ts';
 import { runYsh } from './run-ysh.ts';
@@ -21,6 +28,8 @@ export interface PlatformPorts {
 
 export interface PlatformOptions {
   common: Readonly<CommonConfig>;
+  /** The database of the platform (real or embedded, as the wiring decided). */
+  services: ServiceProvider;
   ports: PlatformPorts;
   /** Simulated seconds per real second. */
   speed: number;
@@ -39,7 +48,7 @@ export interface Platform {
   /** URL of each service's /health, by service name. */
   health: Map<string, string>;
   metrics: Map<string, string>;
-  siteMqtt: EmbeddedMqtt;
+  siteMqtt: HostedMqttBroker;
   close(): Promise<void>;
 }
 
@@ -128,10 +137,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     return service;
   };
 
-  const db = await connectDatabase(common, { logger, application: 'ysh-platform' });
+  const db = await options.services.database({ logger, application: 'ysh-platform' });
   closers.push(() => db.close());
-  let siteMqtt: EmbeddedMqtt;
+  let siteMqtt: HostedMqttBroker;
   try {
+    // The simulated sites' own LAN broker: part of the simulation, embedded whatever the cloud side uses.
     siteMqtt = await startEmbeddedMqtt({ port: ports.siteMqtt, logger });
   } catch (err) {
     await db.close();
