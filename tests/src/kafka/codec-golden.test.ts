@@ -1,12 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { handlers } from '../../../embedded/src/kafka/handlers/index.ts';
-import { readRequestHeader, writeRequestHeader } from '../../../embedded/src/kafka/protocol/header.ts';
-import { checkBatch, readBatchHeader } from '../../../embedded/src/kafka/protocol/record-batch.ts';
-import { Reader } from '../../../embedded/src/kafka/protocol/reader.ts';
-import { decodeRecords } from '../../../embedded/src/kafka/protocol/records.ts';
-import { codecFor, type Decoded, isFlexible } from '../../../embedded/src/kafka/protocol/schema.ts';
-import { Writer } from '../../../embedded/src/kafka/protocol/writer.ts';
+import { handlers } from '@ysh/embedded/kafka/handlers';
+import { readRequestHeader, writeRequestHeader } from '@ysh/embedded/kafka/protocol/header.ts';
+import { checkBatch, readBatchHeader } from '@ysh/embedded/kafka/protocol/record-batch.ts';
+import { Reader } from '@ysh/embedded/kafka/protocol/reader.ts';
+import { decodeRecords } from '@ysh/embedded/kafka/protocol/records.ts';
+import { codecFor, type Decoded, isFlexible } from '@ysh/embedded/kafka/protocol/schema.ts';
+import { Writer } from '@ysh/embedded/kafka/protocol/writer.ts';
 import fixture from './fixtures/librdkafka-requests.json' with { type: 'json' };
 
 /** Request frames captured from kcat/librdkafka (see fixtures/capture-librdkafka.ts), decoded by our codecs. */
