@@ -1,23 +1,17 @@
 import type { CliCommand } from '@ysh/common';
+import manifest from '../package.json' with { type: 'json' };
 import { commands as dbCommands } from './db.ts';
 import { commands as startCommands } from './start.ts';
 
 /**
- * The `ysh` subcommands: the wiring layer's own (start, db) and each
- * component's, loaded through its package's declared `./cli` export
- * (`commands: CliCommand[]`). A package without that export in this checkout
- * (a component still to come) is simply absent from `ysh --help`.
+ * The `ysh` subcommands: the wiring layer's own (start, db), then those of
+ * every workspace package this package depends on that offers a `./cli`
+ * export (`commands: CliCommand[]`), in the order of cli/package.json. So a
+ * component joins `ysh` by declaring that export and being a dependency here;
+ * one whose package has no `./cli` export in this checkout (a component still
+ * to come) is simply absent from `ysh --help`.
  */
-const PACKAGES = [
-  '@ysh/embedded/cli',
-  '@ysh/embedded/kafka/cli',
-  '@ysh/firmware-sim/cli',
-  '@ysh/edge-agent/cli',
-  '@ysh/gateway/cli',
-  '@ysh/stream-processor/cli',
-  '@ysh/batch-jobs/cli',
-  '@ysh/admin-api/cli',
-] as const;
+const PACKAGES = Object.keys(manifest.dependencies).filter((name) => name.startsWith('@ysh/'));
 
 /** Resolution errors that mean "this package does not offer that export here"; anything else is a fault. */
 const ABSENT = new Set(['ERR_PACKAGE_PATH_NOT_EXPORTED', 'ERR_MODULE_NOT_FOUND']);
@@ -39,11 +33,11 @@ export function resolveExport(specifier: string): string | undefined {
 
 export async function loadCommands(): Promise<CliCommand[]> {
   const out: CliCommand[] = [...startCommands, ...dbCommands];
-  for (const specifier of PACKAGES) {
-    const url = resolveExport(specifier);
+  for (const name of PACKAGES) {
+    const url = resolveExport(`${name}/cli`);
     if (!url) continue;
     const mod = (await import(url)) as { commands?: unknown };
-    if (!Array.isArray(mod.commands)) throw new Error(`${specifier} does not export commands: CliCommand[]`);
+    if (!Array.isArray(mod.commands)) throw new Error(`${name}/cli does not export commands: CliCommand[]`);
     for (const c of mod.commands) if (isCommand(c) && !out.some((o) => o.name === c.name)) out.push(c);
   }
   return out;

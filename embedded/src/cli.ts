@@ -10,6 +10,7 @@ import {
   type CliCommand,
 } from '@ysh/common';
 import { createPool, migrate } from '@ysh/common/db';
+import { commands as brokerCommands } from './kafka/cli.ts';
 
 // PGlite and aedes are imported when their command runs, not whenever `ysh` loads its commands.
 
@@ -76,4 +77,5 @@ authentication; this one lets every client in.
   },
 };
 
-export const commands: CliCommand[] = [postgresCommand, mqttCommand];
+/** The package's `./cli` export: each stand-in as a service of its own (the Kafka broker's from `kafka/cli.ts`). */
+export const commands: CliCommand[] = [postgresCommand, mqttCommand, ...brokerCommands];
