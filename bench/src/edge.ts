@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { stringify } from 'yaml';
-import { SegmentLog } from '../../edge-agent/src/index.ts';
-import { startSimulator, type Simulator } from '../../firmware-sim/src/index.ts';
+import { SegmentLog } from '@ysh/edge-agent';
+import { startSimulator, type Simulator } from '@ysh/firmware-sim';
 import type { Benchmark, BenchRow } from './types.ts';
 import { NOON, sleep } from '@ysh/test-helpers';
 

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TOPICS } from '@ysh/common';
-import { connectDatabase } from '@ysh/embedded';
+import { connectEmbeddedDatabase } from '@ysh/embedded';
 import { SiteRegistry } from '@ysh/gateway';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Benchmark, BenchRow } from './types.ts';
-import { sampleReading, freePort } from '@ysh/test-helpers';
+import { sampleReading, freePort, YSH_BIN } from '@ysh/test-helpers';
 
 /**
  * Gateway ingest: concurrent HTTP clients posting v1 batches (100 and 1,000
@@ -20,7 +20,8 @@ import { sampleReading, freePort } from '@ysh/test-helpers';
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 const BROKER_MAIN = join(ROOT, 'embedded', 'src', 'kafka', 'main.ts');
-const GATEWAY_MAIN = join(ROOT, 'gateway', 'src', 'main.ts');
+/** The gateway as `ysh gateway` runs it (the wiring layer hands it its services). */
+const GATEWAY_MAIN = [YSH_BIN, 'gateway'];
 const SITES = 20;
 const DEVICES_PER_SITE = 50;
 
@@ -256,8 +257,7 @@ export const gatewayBenchmark: Benchmark = {
 
       // The embedded PostgreSQL runs in this process, as it would in its own; the gateway joins it over the wire.
       const pgPort = await freePort();
-      const db = await connectDatabase({
-        databaseUrl: undefined,
+      const db = await connectEmbeddedDatabase({
         dataDir: join(dir, 'data'),
         embedded: { postgresPort: pgPort, mqttPort: 0, kafkaPort: 0 },
       });
@@ -276,7 +276,7 @@ export const gatewayBenchmark: Benchmark = {
         : [];
       // The gateway allocates a young object per reading or more; a larger young generation halves scavenges (README).
       const flags = (process.env.YSH_BENCH_GATEWAY_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
-      const gw = await spawnUntil([...profile, ...flags, GATEWAY_MAIN, '--port', '0'], env, '"gateway listening"');
+      const gw = await spawnUntil([...profile, ...flags, ...GATEWAY_MAIN, '--port', '0'], env, '"gateway listening"');
       procs.push(gw.proc);
       const url = new URL(gw.line.url as string);
 
@@ -379,7 +379,7 @@ export const gatewayBenchmark: Benchmark = {
       // same load, a second gateway process on the same database.
       {
         const cached = await spawnUntil(
-          [...flags, GATEWAY_MAIN, '--port', '0'],
+          [...flags, ...GATEWAY_MAIN, '--port', '0'],
           { ...env, YSH_GATEWAY_AUTH_CACHE: '1s' },
           '"gateway listening"',
         );

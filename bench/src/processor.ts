@@ -15,7 +15,7 @@ import {
   ProcessorEngine,
   resolveRules,
   startProcessor,
-} from '../../stream-processor/src/index.ts';
+} from '@ysh/stream-processor';
 import { hasTool, startVictoriaMetrics, type VictoriaMetrics, freePort } from '@ysh/test-helpers';
 import type { Benchmark, BenchRow } from './types.ts';
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ModbusSerial from 'modbus-serial';
-import { startSimulator } from '../../firmware-sim/src/index.ts';
+import { startSimulator } from '@ysh/firmware-sim';
 import type { Benchmark, BenchRow } from './types.ts';
 import { freePort } from '@ysh/test-helpers';
 

@@ -1,5 +1,6 @@
 import { ConfigError, isYshError, type CliCommand } from '@ysh/common';
 import { loadCommands } from './registry.ts';
+import { createServices } from './services.ts';
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -54,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await command.run(rest);
+    await command.run(rest, { services: createServices });
     // A command may have set its own exit code (e.g. 2 for a usage error it printed itself).
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -18,9 +18,8 @@ import {
   type Logger,
 } from '@ysh/common';
 import { pingDatabase } from '@ysh/common/db';
-import { connectDatabase, kafkaBrokers, startEmbeddedMqtt } from '@ysh/embedded';
-import { followAlerts, startSummary } from './platform/live-console.ts';
-import { startPlatform, type PlatformPorts } from './platform/platform.ts';
+import { PORT_SPAN, platformPorts } from './platform/ports.ts';
+import { createServices } from './services.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -41,17 +40,18 @@ async function startInfra(common: Readonly<CommonConfig>, opsPort: number, logge
   });
   const checks: Record<string, HealthCheck> = {};
   const rows: Array<[string, string]> = [['data directory', common.dataDir]];
-  const db = await connectDatabase(common, { logger, application: 'ysh-start' });
+  const services = createServices(common);
+  const db = await services.database({ logger, application: 'ysh-start' });
   closers.push(() => db.close());
   checks.postgres = () => pingDatabase(db.pool);
   rows.push([
     'postgres',
     `${db.url.replace(/:[^:@/]*@/, ':***@')}  (${db.mode === 'external' ? 'external' : 'embedded PGlite, pgvector'})`,
   ]);
-  if (!common.mqttUrl) {
-    const mqtt = await startEmbeddedMqtt({ port: common.embedded.mqttPort, logger });
+  if (!common.mqttUrl && services.mqttBroker) {
+    const mqtt = await services.mqttBroker({ port: common.embedded.mqttPort, logger });
     closers.push(() => mqtt.close());
-    checks.mqtt = () => ({ ok: !mqtt.broker.closed });
+    checks.mqtt = () => ({ ok: !mqtt.closed });
     rows.push(['mqtt', `${mqtt.url}  (embedded aedes)`]);
   }
   const ops = await startOpsServer({ port: opsPort, registry: createMetricsRegistry('platform'), checks });
@@ -69,7 +69,7 @@ async function startInfra(common: Readonly<CommonConfig>, opsPort: number, logge
 export const startCommand: CliCommand = {
   name: 'start',
   summary: 'run the whole platform on this machine: broker, database, simulator, edge agents, gateway, processor',
-  usage: `ysh start [--port P] [--data-dir D] [--speed X] [--seed S] [--window W] [--infra-only]
+  usage: `ysh start [--port P] [--port-base B] [--data-dir D] [--speed X] [--seed S] [--window W] [--infra-only]
 
 Runs the embedded PostgreSQL (PGlite) and site-LAN MQTT broker in this process, and as their
 own processes the Kafka-protocol broker, the inverter simulator (3 sites, 30 inverters, Modbus
@@ -77,6 +77,8 @@ and MQTT, with scripted faults), one edge agent per site, the gateway and the st
 Prints where everything listens, a live summary and one line per alert; Ctrl-C stops it all and
 the next start resumes from the data directory. Components' JSON logs go to <data dir>/logs.
   --port P       /health and /metrics of the platform (default ${DEFAULT_PORTS.platform})
+  --port-base B  every other port from B to B+${PORT_SPAN - 1} (embedded PostgreSQL, MQTT and Kafka
+                 included) instead of the defaults, to run beside another platform
   --data-dir D   data directory (default $YSH_DATA_DIR or ./.ysh-data)
   --speed X      simulated seconds per real second (default 10)
   --seed S       simulator seed (default 7)
@@ -85,6 +87,7 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
   async run(argv) {
     const { values } = parseFlags('start', argv, {
       port: { type: 'string' },
+      'port-base': { type: 'string' },
       'data-dir': { type: 'string' },
       speed: { type: 'string' },
       seed: { type: 'string' },
@@ -92,7 +95,13 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
       'infra-only': { type: 'boolean' },
     });
     const env = values['data-dir'] ? { ...process.env, YSH_DATA_DIR: values['data-dir'] } : process.env;
-    const common = loadCommonConfig(env);
+    const loaded = loadCommonConfig(env);
+    const base =
+      values['port-base'] === undefined
+        ? undefined
+        : intFlag('port-base', values['port-base'], 0, 1, 65535 - PORT_SPAN);
+    const { ports, embedded } = platformPorts(loaded, base);
+    const common: Readonly<CommonConfig> = Object.freeze({ ...loaded, embedded });
     const opsPort = intFlag('port', values.port, DEFAULT_PORTS.platform, 0, 65535);
     const speed = numberFlag('speed', values.speed, 10, 0.1, 3600);
     const seed = intFlag('seed', values.seed, 7, 0, 2 ** 31);
@@ -107,19 +116,21 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
       await new Promise(() => {});
     }
 
-    const ports: PlatformPorts = {
-      kafka: common.embedded.kafkaPort,
-      kafkaOps: DEFAULT_PORTS.brokerOps,
-      cloudMqtt: common.embedded.mqttPort,
-      siteMqtt: DEFAULT_PORTS.siteMqtt,
-      gateway: DEFAULT_PORTS.gateway,
-      processor: DEFAULT_PORTS.processorOps,
-      sim: DEFAULT_PORTS.simModbus,
-      simControl: DEFAULT_PORTS.simControl,
-      edge: DEFAULT_PORTS.edgeOps + 1,
-    };
     say(`YSH Telemetry — starting the platform in ${common.dataDir} (component logs in ${common.dataDir}/logs)`);
-    const platform = await startPlatform({ common, ports, speed, seed, window, logger });
+    const services = createServices(common);
+    // Loaded when the platform starts, not whenever `ysh` loads its commands.
+    const { startPlatform } = await import('./platform/platform.ts');
+    const { followAlerts, startSummary } = await import('./platform/live-console.ts');
+    const platform = await startPlatform({
+      common,
+      services,
+      ports,
+      speed,
+      seed,
+      window,
+      logger,
+      stopping: () => shutdown.stopping,
+    });
     const stops: Array<() => Promise<void> | void> = [];
     shutdown.add({
       name: 'platform',
@@ -153,7 +164,7 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
         'postgres',
         `${platform.db.url.replace(/:[^:@/]*@/, ':***@')}  (${platform.db.mode === 'external' ? 'external' : 'embedded PGlite'})`,
       ],
-      ['kafka', `${kafkaBrokers(common).join(',')}  (${common.kafkaBrokers ? 'external' : 'embedded broker'})`],
+      ['kafka', `${services.kafkaBrokers().join(',')}  (${common.kafkaBrokers ? 'external' : 'embedded broker'})`],
       [
         'mqtt (cloud)',
         `${common.mqttUrl ?? `mqtt://127.0.0.1:${ports.cloudMqtt}`}  (site tokens; served by the gateway when embedded)`,
@@ -169,7 +180,7 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
     for (const line of table(rows)) say(line);
     say('Ctrl-C stops everything.');
 
-    stops.push(await followAlerts(kafkaBrokers(common), say));
+    stops.push(await followAlerts(services.kafkaBrokers(), say));
     stops.push(
       startSummary(
         {

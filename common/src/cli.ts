@@ -1,9 +1,22 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CommonConfig } from './config/common-config.ts';
 import { ConfigError } from './errors.ts';
+import {
+  ServiceNotProvidedError,
+  type ServiceProvider,
+  type ServiceProviderFactory,
+} from './services/service-provider.ts';
+
+/** What the `ysh` dispatcher hands every command besides its arguments. */
+export interface CliContext {
+  /** Connections to the platform's services for a configuration: real ones from YSH_* variables, embedded stand-ins when unset. */
+  services: ServiceProviderFactory;
+}
 
 /**
  * One `ysh` subcommand. Component packages export theirs from `src/cli.ts`
- * (package export "./cli") as `commands: CliCommand[]`; the `ysh` bin only dispatches.
+ * (package export "./cli") as `commands: CliCommand[]`; the `ysh` bin only
+ * dispatches, handing each the services it wired (`context`).
  */
 export interface CliCommand {
   name: string;
@@ -11,7 +24,17 @@ export interface CliCommand {
   /** Full usage text printed by `ysh <name> --help`. */
   usage: string;
   /** Resolves when a one-shot command is done; long-running commands resolve when stopped. */
-  run(argv: string[]): Promise<void>;
+  run(argv: string[], context?: CliContext): Promise<void>;
+}
+
+/** The services of a command run by the dispatcher; a typed error when it was run without them. */
+export function commandServices(
+  context: CliContext | undefined,
+  common: Readonly<CommonConfig>,
+  command: string,
+): ServiceProvider {
+  if (!context) throw new ServiceNotProvidedError(`the services of ysh ${command}`);
+  return context.services(common);
 }
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;

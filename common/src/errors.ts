@@ -74,4 +74,8 @@ export const COMMON_ERRORS = {
   DB_MIGRATION_FAILED: { retriable: false, status: 503, description: 'a database migration could not be applied' },
   DB_UNAVAILABLE: { retriable: true, status: 503, description: 'the database could not be reached' },
   KV_UNAVAILABLE: { retriable: true, status: 503, description: 'the key-value store could not be reached' },
+  SVC_NOT_PROVIDED: {
+    retriable: false,
+    description: 'a component was started without a service it needs (the wiring layer did not provide it)',
+  },
 } as const satisfies ErrorTable;

@@ -12,3 +12,5 @@ export * from './ops/ops-server.ts';
 export * from './ops/shutdown.ts';
 export * from './cli.ts';
 export * from './ops/kafka-log.ts';
+export * from './services/service-provider.ts';
+export * from './services/mqtt-broker.ts';

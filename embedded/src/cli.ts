@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import {
-  ConfigError,
   createLogger,
   createMetricsRegistry,
   gracefulShutdown,
@@ -11,8 +10,9 @@ import {
   type CliCommand,
 } from '@ysh/common';
 import { createPool, migrate } from '@ysh/common/db';
-import { startEmbeddedMqtt } from './mqtt/embedded-mqtt.ts';
-import { startEmbeddedPostgres } from './postgres/embedded-postgres.ts';
+import { commands as brokerCommands } from './kafka/cli.ts';
+
+// PGlite and aedes are imported when their command runs, not whenever `ysh` loads its commands.
 
 const postgresCommand: CliCommand = {
   name: 'postgres',
@@ -28,6 +28,7 @@ Serves the embedded database so other processes reach it with any PostgreSQL cli
     const common = loadCommonConfig(process.env);
     const logger = createLogger('postgres', { level: common.logLevel });
     const port = intFlag('port', values.port, common.embedded.postgresPort, 0, 65535);
+    const { startEmbeddedPostgres } = await import('./postgres/embedded-postgres.ts');
     const pg = await startEmbeddedPostgres({
       dataDir: values['data-dir'] ?? join(common.dataDir, 'postgres'),
       port,
@@ -55,6 +56,7 @@ authentication; this one lets every client in.
     const { values } = parseFlags('mqtt', argv, { port: { type: 'string' }, 'ops-port': { type: 'string' } });
     const common = loadCommonConfig(process.env);
     const logger = createLogger('mqtt', { level: common.logLevel });
+    const { startEmbeddedMqtt } = await import('./mqtt/embedded-mqtt.ts');
     const mqtt = await startEmbeddedMqtt({
       port: intFlag('port', values.port, common.embedded.mqttPort, 0, 65535),
       logger,
@@ -75,32 +77,5 @@ authentication; this one lets every client in.
   },
 };
 
-const dbCommand: CliCommand = {
-  name: 'db',
-  summary: 'database maintenance: `ysh db migrate` applies pending migrations',
-  usage: `ysh db migrate
-
-Applies pending migrations to YSH_DATABASE_URL, or to the embedded database (joining the
-process that serves it, or opening it directly when none does). Safe to run at any time.`,
-  async run(argv) {
-    const { positionals } = parseFlags('db', argv, {}, true);
-    if (positionals[0] !== 'migrate' || positionals.length !== 1) {
-      throw new ConfigError('arguments', 'expected the subcommand "migrate" (see ysh db --help)');
-    }
-    const common = loadCommonConfig(process.env);
-    const { connectDatabase } = await import('./connect.ts');
-    const logger = createLogger('db', { level: common.logLevel });
-    const db = await connectDatabase(common, { logger, migrate: false });
-    try {
-      const result = await migrate(db.pool, { logger });
-      process.stdout.write(
-        `database ${db.mode === 'external' ? db.url.replace(/:[^:@/]*@/, ':***@') : `embedded (${db.mode})`}: ` +
-          `schema version ${result.current}, applied ${result.applied.length ? result.applied.join(', ') : 'nothing (up to date)'}\n`,
-      );
-    } finally {
-      await db.close();
-    }
-  },
-};
-
-export const commands: CliCommand[] = [postgresCommand, mqttCommand, dbCommand];
+/** The package's `./cli` export: each stand-in as a service of its own (the Kafka broker's from `kafka/cli.ts`). */
+export const commands: CliCommand[] = [postgresCommand, mqttCommand, ...brokerCommands];

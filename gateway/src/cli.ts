@@ -1,4 +1,5 @@
 import {
+  commandServices,
   createLogger,
   gracefulShutdown,
   intFlag,
@@ -7,10 +8,10 @@ import {
   parseFlags,
   type CliCommand,
 } from '@ysh/common';
-import { connectDatabase } from '@ysh/embedded';
 import { loadGatewayConfig } from './config.ts';
-import { startGateway } from './gateway.ts';
-import { SiteRegistry } from './registry/site-registry.ts';
+
+// The gateway itself is imported when a command runs: `ysh` loads every package's
+// commands to dispatch, and should not pay for the servers of the ones it does not run.
 
 const GATEWAY_USAGE = `Usage: ysh gateway [--port P]
 
@@ -32,7 +33,7 @@ const gatewayCommand: CliCommand = {
   name: 'gateway',
   summary: 'run the telemetry gateway (HTTP + MQTT ingest into Kafka)',
   usage: GATEWAY_USAGE,
-  async run(argv) {
+  async run(argv, context) {
     const { values } = parseFlags('gateway', argv, { port: { type: 'string' } });
     const config = loadConfigOrExit(() => {
       const c = loadGatewayConfig(process.env);
@@ -40,7 +41,9 @@ const gatewayCommand: CliCommand = {
     }, 'gateway');
     const logger = createLogger('gateway', { level: config.common.logLevel });
     const shutdown = gracefulShutdown({ logger, deadlineMs: config.kafka.produceTimeoutMs + 5000 });
-    const gateway = await startGateway(config, { logger });
+    const services = commandServices(context, config.common, 'gateway');
+    const { startGateway } = await import('./gateway.ts');
+    const gateway = await startGateway(config, { logger, services });
     shutdown.add({ name: 'gateway', run: () => gateway.close() });
     await new Promise<void>(() => {});
   },
@@ -50,7 +53,7 @@ const sitesCommand: CliCommand = {
   name: 'sites',
   summary: 'provision sites and their tokens (add, token, revoke, list)',
   usage: SITES_USAGE,
-  async run(argv) {
+  async run(argv, context) {
     const { positionals } = parseFlags('sites', argv, {}, true);
     const [action, site, ...rest] = positionals;
     const needsSite = action === 'add' || action === 'token' || action === 'revoke';
@@ -61,7 +64,9 @@ const sitesCommand: CliCommand = {
     }
     const common = loadConfigOrExit(() => loadCommonConfig(process.env), 'sites');
     const logger = createLogger('sites', { level: 'warn', destination: process.stderr });
-    const db = await connectDatabase(common, { logger, application: 'ysh-sites', max: 2 });
+    const services = commandServices(context, common, 'sites');
+    const db = await services.database({ logger, application: 'ysh-sites', max: 2 });
+    const { SiteRegistry } = await import('./registry/site-registry.ts');
     try {
       const registry = new SiteRegistry(db.pool);
       const out = (line: string) => process.stdout.write(`${line}\n`);

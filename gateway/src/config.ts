@@ -1,4 +1,12 @@
-import { ConfigError, DEFAULT_PORTS, env, loadCommonConfig, readEnv, type CommonConfig } from '@ysh/common';
+import {
+  ConfigError,
+  DEFAULT_PORTS,
+  env,
+  kafkaBootstrapBrokers,
+  loadCommonConfig,
+  readEnv,
+  type CommonConfig,
+} from '@ysh/common';
 
 export const DEVICE_POLICIES = ['auto-register', 'registered-only'] as const;
 export type DevicePolicy = (typeof DEVICE_POLICIES)[number];
@@ -109,7 +117,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()
     deviceCacheMs: e.YSH_GATEWAY_DEVICE_CACHE,
     rateLimit: { max: e.YSH_GATEWAY_RATE_LIMIT, windowMs: Math.max(1, e.YSH_GATEWAY_RATE_WINDOW) },
     kafka: {
-      brokers: common.kafkaBrokers ?? [`127.0.0.1:${common.embedded.kafkaPort}`],
+      brokers: kafkaBootstrapBrokers(common),
       clientId: e.YSH_GATEWAY_KAFKA_CLIENT_ID,
       maxInFlightBytes: e.YSH_GATEWAY_MAX_INFLIGHT_BYTES,
       maxRequestBytes: e.YSH_GATEWAY_KAFKA_MAX_REQUEST_BYTES,

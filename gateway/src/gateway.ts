@@ -1,7 +1,14 @@
-import { createContractValidator, createLogger, type HealthCheck, type Logger } from '@ysh/common';
+import {
+  createContractValidator,
+  createLogger,
+  ServiceNotProvidedError,
+  type HealthCheck,
+  type HostedMqttBroker,
+  type Logger,
+  type ServiceProvider,
+} from '@ysh/common';
 import { pingDatabase, type Pool } from '@ysh/common/db';
 import type { KvStore } from '@ysh/common/kv';
-import { connectDatabase, connectKv, startEmbeddedMqtt, type EmbeddedMqtt } from '@ysh/embedded';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.ts';
 import { buildApp } from './http/app.ts';
@@ -10,7 +17,6 @@ import { Ingestor } from './ingest/ingestor.ts';
 import { BatchingProducer } from './kafka/batching-producer.ts';
 import { createKafkaClient, type KafkaClient } from './kafka/kafka-client.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.ts';
-import { ingestAtBroker } from './mqtt/broker-ingest.ts';
 import { embeddedMqttAuth } from './mqtt/embedded-auth.ts';
 import { createMqttIngest } from './mqtt/mqtt-ingest.ts';
 import { startMqttBridge, type MqttBridge } from './mqtt/mqtt-bridge.ts';
@@ -20,8 +26,11 @@ import { TokenAuthenticator } from './registry/token-authenticator.ts';
 
 export interface GatewayDeps {
   logger?: Logger;
-  /** An open pool (tests); otherwise YSH_DATABASE_URL or the embedded PGlite. */
+  /** Where the database, key-value store and (embedded MQTT mode) the hosted MQTT broker come from. */
+  services?: ServiceProvider;
+  /** An open pool (tests); otherwise `services.database()`. */
   pool?: Pool;
+  /** A key-value store (tests); otherwise `services.kv()`. */
   kv?: KvStore;
   metrics?: GatewayMetrics;
 }
@@ -52,13 +61,16 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
       await c().catch((err: unknown) => logger.warn({ err }, 'close failed'));
   };
   try {
+    const { services } = deps;
     let pool = deps.pool;
     if (!pool) {
-      const db = await connectDatabase(config.common, { logger, application: 'ysh-gateway', max: 8 });
+      if (!services) throw new ServiceNotProvidedError('the gateway database');
+      const db = await services.database({ logger, application: 'ysh-gateway', max: 8 });
       closers.push(() => db.close());
       pool = db.pool;
     }
-    const kv = deps.kv ?? connectKv(config.common);
+    const kv = deps.kv ?? (await services?.kv());
+    if (!kv) throw new ServiceNotProvidedError('the gateway key-value store');
     if (!deps.kv) closers.push(() => kv.close());
 
     const kafka = createKafkaClient({
@@ -175,11 +187,29 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
       return b;
     };
     if (config.mqtt.mode === 'embedded') {
-      let embedded: EmbeddedMqtt | undefined;
+      const host = services?.mqttBroker;
+      if (!host) throw new ServiceNotProvidedError('an MQTT broker to host (YSH_GATEWAY_MQTT embedded)');
+      let embedded: HostedMqttBroker | undefined;
       try {
-        embedded = await startEmbeddedMqtt({
+        // Ingest runs inside the broker's publish authorization, which sends the site its
+        // PUBACK only after Kafka acknowledged its readings (or the DLQ took the payload):
+        // sites are served concurrently, nothing queues in the broker, and when ingest cannot
+        // finish the publish is refused (the connection closes) so the site resends.
+        embedded = await host({
           port: config.mqtt.embeddedPort,
           authenticate: embeddedMqttAuth(authenticator, config.mqtt.filter),
+          ingest: {
+            filter: config.mqtt.filter,
+            handle: createMqttIngest({
+              filter: config.mqtt.filter,
+              maxPayloadBytes: config.maxDecompressedBytes,
+              ingestor,
+              metrics,
+              logger,
+              stopped: () => mqttStopping,
+              giveUpAfterMs: 2 * config.kafka.produceTimeoutMs,
+            }),
+          },
           logger,
         });
       } catch (err) {
@@ -192,19 +222,6 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
       }
       if (embedded) {
         const e = embedded;
-        ingestAtBroker(
-          e.broker,
-          config.mqtt.filter,
-          createMqttIngest({
-            filter: config.mqtt.filter,
-            maxPayloadBytes: config.maxDecompressedBytes,
-            ingestor,
-            metrics,
-            logger,
-            stopped: () => mqttStopping,
-            giveUpAfterMs: 2 * config.kafka.produceTimeoutMs,
-          }),
-        );
         closers.push(async () => {
           mqttStopping = true;
           await e.close();

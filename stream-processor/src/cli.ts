@@ -1,4 +1,5 @@
 import {
+  commandServices,
   createLogger,
   createMetricsRegistry,
   gracefulShutdown,
@@ -9,7 +10,6 @@ import {
   type CliCommand,
 } from '@ysh/common';
 import { loadProcessorConfig } from './config.ts';
-import { startProcessor } from './processor.ts';
 
 const PROCESSOR_USAGE = `Usage: ysh processor [--port P]
 
@@ -22,7 +22,7 @@ const processorCommand: CliCommand = {
   name: 'processor',
   summary: 'run the stream processor (windows, anomaly rules, alerts, sinks)',
   usage: PROCESSOR_USAGE,
-  async run(argv) {
+  async run(argv, context) {
     const { values } = parseFlags('processor', argv, { port: { type: 'string' } });
     const config = loadConfigOrExit(() => {
       const c = loadProcessorConfig(process.env);
@@ -31,7 +31,10 @@ const processorCommand: CliCommand = {
     const logger = createLogger('processor', { level: config.common.logLevel });
     const shutdown = gracefulShutdown({ logger, deadlineMs: 20_000 });
     const registry = createMetricsRegistry('processor');
-    const processor = await startProcessor(config, { logger, registry });
+    const services = commandServices(context, config.common, 'processor');
+    // Imported when the command runs, so that `ysh` dispatching another command does not load it.
+    const { startProcessor } = await import('./processor.ts');
+    const processor = await startProcessor(config, { logger, registry, services });
     const ops = await startOpsServer({
       port: config.opsPort,
       registry,

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, createMetricsRegistry, Gauge, kafkajsLogCreator, type Logger, type Registry } from '@ysh/common';
+import {
+  createLogger,
+  createMetricsRegistry,
+  Gauge,
+  kafkajsLogCreator,
+  ServiceNotProvidedError,
+  type Logger,
+  type Registry,
+  type ServiceProvider,
+} from '@ysh/common';
 import { createPool, migrate, pingDatabase } from '@ysh/common/db';
-import { connectDatabase, kafkaBrokers } from '@ysh/embedded';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import { OutboxDispatcher, type AlertChannel } from './alerts/outbox.ts';
@@ -15,10 +23,12 @@ import { slackChannel } from './sinks/slack.ts';
 
 export interface ProcessorDeps {
   logger?: Logger;
-  /** A migrated-or-not pool; otherwise YSH_DATABASE_URL or the embedded PGlite. */
+  /** Where the database and Kafka are, unless `pool`/`databaseUrl` and `brokers` say it. */
+  services?: ServiceProvider;
+  /** A migrated-or-not pool; otherwise `databaseUrl`, otherwise `services.database()`. */
   pool?: pg.Pool;
   databaseUrl?: string;
-  /** Bootstrap brokers; otherwise YSH_KAFKA_BROKERS or the embedded broker's port. */
+  /** Bootstrap brokers; otherwise `services.kafkaBrokers()`. */
   brokers?: string[];
   registry?: Registry;
   /** Where console alert lines go (default stderr; null: log only). */
@@ -82,8 +92,9 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   }
   if (pool) await migrate(pool, { logger });
   else {
+    if (!deps.services) throw new ServiceNotProvidedError('the processor database');
     // The embedded PGlite is one session however many connections share it: one is enough, and spares its multiplexer.
-    const handle = await connectDatabase(config.common, {
+    const handle = await deps.services.database({
       logger,
       application: 'ysh-processor',
       max: config.common.databaseUrl ? 5 : 1,
@@ -91,7 +102,11 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     pool = handle.pool;
     closeDb = () => handle.close();
   }
-  const brokers = deps.brokers ?? kafkaBrokers(config.common);
+  const brokers = deps.brokers ?? deps.services?.kafkaBrokers();
+  if (!brokers) {
+    await closeDb?.();
+    throw new ServiceNotProvidedError('the processor Kafka brokers');
+  }
   const kafka = new Kafka({
     clientId: 'ysh-processor',
     brokers,

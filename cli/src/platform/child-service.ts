@@ -21,7 +21,10 @@ export interface ChildServiceOptions {
 /**
  * One component as its own process (`node ysh.mjs <args>`), with its logs in a
  * file. Can be stopped gracefully, killed -9 and started again, which is what
- * `ysh start` and the chaos tests need.
+ * `ysh start` and the chaos tests need. The child gets an IPC channel: it is
+ * supervised, so it leaves a terminal's Ctrl-C (SIGINT to the whole process
+ * group) to this side, which stops components in order, and it stops by
+ * itself when this process goes away (see `gracefulShutdown` in @ysh/common).
  */
 export class ChildService {
   private child: ChildProcess | undefined;
@@ -49,7 +52,7 @@ export class ChildService {
     const child = spawn(process.execPath, [YSH_BIN, ...this.options.args], {
       cwd: this.options.cwd,
       env: { ...process.env, ...this.options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
     child.stdout?.pipe(this.log, { end: false });

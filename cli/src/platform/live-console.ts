@@ -18,7 +18,13 @@ export function alertLine(alert: Alert): string {
 /** Prints one line per alert lifecycle event as the processor publishes it on `inverter_alerts`. */
 export async function followAlerts(brokers: string[], write: (line: string) => void): Promise<() => Promise<void>> {
   const kafka = new Kafka({ clientId: 'ysh-start-console', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: 'ysh-start-console', sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  // Short fetch waits: disconnecting waits for the fetch in flight, and Ctrl-C should not.
+  const consumer = kafka.consumer({
+    groupId: 'ysh-start-console',
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+    maxWaitTimeInMs: 250,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.alerts, fromBeginning: false });
   await consumer.run({

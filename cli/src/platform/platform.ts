@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommonConfig, Logger } from '@ysh/common';
+import type { CommonConfig, DatabaseHandle, HostedMqttBroker, Logger, ServiceProvider } from '@ysh/common';
+import { startEmbeddedMqtt } from '@ysh/embedded';
 import { PlatformError } from '../errors.ts';
-import { connectDatabase, startEmbeddedMqtt, type DatabaseHandle, type EmbeddedMqtt } from '@ysh/embedded';
 import { ChildService, YSH_BIN } from './child-service.ts';
 import { writeDemoFleet, writeEdgeConfig, type DemoLayout, type DemoSite } from './demo-fleet.ts';
 import { runYsh } from './run-ysh.ts';
@@ -22,6 +22,8 @@ export interface PlatformPorts {
 
 export interface PlatformOptions {
   common: Readonly<CommonConfig>;
+  /** The database of the platform (real or embedded, as the wiring decided). */
+  services: ServiceProvider;
   ports: PlatformPorts;
   /** Simulated seconds per real second. */
   speed: number;
@@ -31,6 +33,8 @@ export interface PlatformOptions {
   /** Extra environment for every component (e.g. YSH_LOG_LEVEL). */
   env?: NodeJS.ProcessEnv;
   logger: Logger;
+  /** True once whoever runs the platform began to stop it (e.g. on Ctrl-C), before `close()` is reached. */
+  stopping?: () => boolean;
 }
 
 export interface Platform {
@@ -40,7 +44,7 @@ export interface Platform {
   /** URL of each service's /health, by service name. */
   health: Map<string, string>;
   metrics: Map<string, string>;
-  siteMqtt: EmbeddedMqtt;
+  siteMqtt: HostedMqttBroker;
   close(): Promise<void>;
 }
 
@@ -109,6 +113,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...options.env,
   };
   const closers: Array<() => Promise<void>> = [];
+  let closing = false;
+  const stopping = () => closing || (options.stopping?.() ?? false);
   const services = new Map<string, ChildService>();
   const health = new Map<string, string>();
   const metrics = new Map<string, string>();
@@ -121,18 +127,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       logFile: join(logs, `${name}.log`),
       healthUrl: `http://127.0.0.1:${opsPort}/health`,
     });
-    service.onUnexpectedExit = (code, signal) =>
-      logger.error({ service: name, code, signal, log: service.options.logFile }, 'component exited unexpectedly');
+    service.onUnexpectedExit = (code, signal) => {
+      const detail = { service: name, code, signal, log: service.options.logFile };
+      if (stopping()) return logger.info(detail, 'component stopped');
+      // A Ctrl-C reaches the whole process group: a component that stopped cleanly may have
+      // seen it before this process did. Expected if the platform begins to stop meanwhile.
+      const clean = code === 0 || code === 130 || signal === 'SIGINT' || signal === 'SIGTERM';
+      if (!clean) return logger.error(detail, 'component exited unexpectedly');
+      setTimeout(() => {
+        if (stopping()) logger.info(detail, 'component stopped');
+        else logger.error(detail, 'component exited unexpectedly');
+      }, 1000).unref();
+    };
     services.set(name, service);
     health.set(name, `http://127.0.0.1:${opsPort}/health`);
     metrics.set(name, `http://127.0.0.1:${opsPort}/metrics`);
     return service;
   };
 
-  const db = await connectDatabase(common, { logger, application: 'ysh-platform' });
+  const db = await options.services.database({ logger, application: 'ysh-platform' });
   closers.push(() => db.close());
-  let siteMqtt: EmbeddedMqtt;
+  let siteMqtt: HostedMqttBroker;
   try {
+    // The simulated sites' own LAN broker: part of the simulation, embedded whatever the cloud side uses.
     siteMqtt = await startEmbeddedMqtt({ port: ports.siteMqtt, logger });
   } catch (err) {
     await db.close();
@@ -213,12 +230,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       metrics,
       siteMqtt,
       async close() {
-        // Intake first (edges, simulator), then the cloud side, then the infrastructure.
-        const order = [...services.keys()].sort((a, b) => rank(a) - rank(b));
-        for (const name of order) {
-          const service = services.get(name) as ChildService;
-          await service.stop();
-          service.closeLog();
+        closing = true;
+        // Intake first (edges together, then the simulator), then the cloud side, then the infrastructure.
+        const ranks = [...new Set([...services.keys()].map(rank))].sort((a, b) => a - b);
+        for (const r of ranks) {
+          const group = [...services.values()].filter((service) => rank(service.options.name) === r);
+          await Promise.all(
+            group.map(async (service) => {
+              await service.stop();
+              service.closeLog();
+            }),
+          );
         }
         for (const close of closers.reverse()) await close();
       },

@@ -65,3 +65,8 @@ export function loadCommonConfig(source: NodeJS.ProcessEnv, cwd = process.cwd())
     }),
   });
 }
+
+/** Kafka bootstrap brokers: YSH_KAFKA_BROKERS, or the embedded broker's port on this machine. */
+export function kafkaBootstrapBrokers(config: Pick<CommonConfig, 'kafkaBrokers' | 'embedded'>): string[] {
+  return config.kafkaBrokers ?? [`127.0.0.1:${config.embedded.kafkaPort}`];
+}

@@ -20,11 +20,24 @@ export interface GracefulShutdownOptions {
   signals?: NodeJS.Signals[];
   /** Exit the process when done (default true); tests pass false. */
   exit?: boolean;
+  /**
+   * Whether a supervisor stops this process: a parent that spawned it with an
+   * IPC channel, as `ysh start` does (the default when there is one). A
+   * terminal's Ctrl-C sends SIGINT to the whole process group; the supervisor
+   * got it too and stops its components in order (intake first, the broker
+   * last) with SIGTERM, so a supervised process leaves SIGINT to it. It still
+   * stops by itself when the supervisor goes away, on another SIGINT later, or
+   * when the supervisor has not stopped it within `supervisedGraceMs`.
+   */
+  supervised?: boolean;
+  /** How long a supervised process waits for its supervisor after SIGINT (default 10 s). */
+  supervisedGraceMs?: number;
 }
 
 /**
  * SIGTERM/SIGINT handling: stop intake, flush, close — each step in order, the
  * whole within a deadline. A second signal while stopping exits at once.
+ * Under a supervisor, SIGINT is the supervisor's to act on (see `supervised`).
  */
 export function gracefulShutdown(options: GracefulShutdownOptions): GracefulShutdown {
   const steps: ShutdownStep[] = [];
@@ -33,7 +46,11 @@ export function gracefulShutdown(options: GracefulShutdownOptions): GracefulShut
   let pending: Promise<void> | undefined;
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
 
+  const supervised = options.supervised ?? process.channel !== undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+
   const run = async (reason: string): Promise<void> => {
+    clearTimeout(graceTimer);
     options.logger.info({ reason }, 'shutting down');
     const timer = setTimeout(() => {
       options.logger.error({ deadlineMs }, 'shutdown deadline passed, exiting');
@@ -60,6 +77,12 @@ export function gracefulShutdown(options: GracefulShutdownOptions): GracefulShut
   };
 
   let firstSignalAt = 0;
+  let interruptedAt = 0;
+  if (supervised) {
+    // The channel must not keep the process alive; its end means the supervisor is gone.
+    process.channel?.unref();
+    process.once('disconnect', () => void shutdown('supervisor gone'));
+  }
   for (const signal of signals) {
     process.on(signal, () => {
       // Ctrl-C under `npm start` reaches the process twice (terminal and npm); only a
@@ -69,6 +92,19 @@ export function gracefulShutdown(options: GracefulShutdownOptions): GracefulShut
         options.logger.warn({ signal }, 'second signal, exiting now');
         if (exit) process.exit(130);
         return;
+      }
+      if (signal === 'SIGINT' && supervised) {
+        if (interruptedAt === 0) {
+          interruptedAt = Date.now();
+          options.logger.info({ signal }, 'interrupted; waiting for the supervisor to stop this process in order');
+          graceTimer = setTimeout(
+            () => void shutdown('SIGINT, not stopped by the supervisor'),
+            options.supervisedGraceMs ?? 10_000,
+          );
+          graceTimer.unref();
+          return;
+        }
+        if (Date.now() - interruptedAt < 1000) return;
       }
       firstSignalAt = Date.now();
       void shutdown(signal);

@@ -1,49 +1,23 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { topicMatches, type HostedMqttBroker, type HostedMqttOptions, type MqttPrincipal } from '@ysh/common';
 import { Aedes, type Client } from 'aedes';
-import type { Logger } from 'pino';
 
-/** Who a connected client is, as decided by `authenticate`. */
-export interface MqttPrincipal {
-  /** e.g. a site id, or "gateway" for the platform's own client. */
-  id: string;
-  /** Topic filters this principal may publish to / subscribe to (MQTT wildcards allowed). */
-  publish: string[];
-  subscribe: string[];
-}
+export type EmbeddedMqttOptions = HostedMqttOptions;
 
-export interface EmbeddedMqttOptions {
-  port?: number;
-  host?: string;
-  /** Without it every client is let in with full rights (local development). */
-  authenticate?: (username: string | undefined, password: string | undefined) => Promise<MqttPrincipal | null>;
-  logger?: Logger;
-}
-
-export interface EmbeddedMqtt {
-  url: string;
-  port: number;
+export interface EmbeddedMqtt extends HostedMqttBroker {
   broker: Aedes;
-  close(): Promise<void>;
-}
-
-/** Does an MQTT topic match a filter with `+` and `#` wildcards? */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
 }
 
 const principals = new WeakMap<Client, MqttPrincipal>();
 
-/** An MQTT broker (aedes) on a TCP port, with optional per-client credentials and topic rights. */
+/**
+ * An MQTT broker (aedes) on a TCP port, with optional per-client credentials
+ * and topic rights, and optional ingest inside the publish authorization.
+ */
 export async function startEmbeddedMqtt(options: EmbeddedMqttOptions = {}): Promise<EmbeddedMqtt> {
   const auth = options.authenticate;
+  const ingest = options.ingest;
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       if (!auth) {
@@ -67,10 +41,20 @@ export async function startEmbeddedMqtt(options: EmbeddedMqttOptions = {}): Prom
       );
     },
     authorizePublish: (client, packet, done) => {
-      if (!auth) return done(null);
-      const p = client ? principals.get(client) : undefined;
-      if (p?.publish.some((f) => topicMatches(f, packet.topic))) return done(null);
-      done(new Error(`not allowed to publish to ${packet.topic}`));
+      if (auth) {
+        const p = client ? principals.get(client) : undefined;
+        if (!p?.publish.some((f) => topicMatches(f, packet.topic)))
+          return done(new Error(`not allowed to publish to ${packet.topic}`));
+      }
+      // Broker-originated publishes (no client) and other topics pass untouched.
+      if (!ingest || !client || !topicMatches(ingest.filter, packet.topic)) return done(null);
+      // aedes sends the publisher its PUBACK only after this callback: the publish is
+      // acknowledged once ingest finished, and refused (connection closed) when it failed.
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      ingest.handle(packet.topic, payload).then(
+        () => done(null),
+        (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+      );
     },
     authorizeSubscribe: (client, sub, done) => {
       if (!auth) return done(null, sub);
@@ -100,6 +84,9 @@ export async function startEmbeddedMqtt(options: EmbeddedMqttOptions = {}): Prom
     url: `mqtt://${host}:${port}`,
     port,
     broker,
+    get closed() {
+      return broker.closed;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         // Closing the broker ends its client connections, which lets the listener close.

@@ -1,17 +1,33 @@
 import { Counter, createMetricsRegistry, Gauge, isYshError } from '@ysh/common';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { FAULT_TYPES, type FaultType } from '../faults.ts';
-import type { Simulator } from '../simulator.ts';
+import type { ClockState } from '../clock.ts';
+import type { DeviceTruth } from '../device/simulated-device.ts';
+import { FAULT_TYPES, type Fault, type FaultType } from '../faults.ts';
+
+/** What the control API needs of a running simulator (`Simulator` has it all). */
+export interface SimulatorControl {
+  readonly ports: number[];
+  readonly base: number;
+  readonly seed: number;
+  readonly devices: ReadonlyArray<{ id: string }>;
+  groundTruth(id: string): DeviceTruth;
+  injectFault(id: string, fault: unknown): Fault;
+  clearFault(id: string, type: FaultType | 'all', mppt?: number): boolean;
+  clockState(): ClockState;
+  setSpeed(speed: number): void;
+  advance(ms: number): void;
+  stats(): { requests: number; responses: number; exceptions: number; dropped: number; mqttPublished: number };
+}
 
 /**
  * HTTP control API of a running simulator: device list, ground truth in
  * contract metric units, fault injection, the simulated clock, /health and
  * /metrics.
  */
-export async function buildControlServer(sim: Simulator): Promise<FastifyInstance> {
+export async function buildControlServer(sim: SimulatorControl): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   const registry = createMetricsRegistry('firmware-sim');
-  const stat = (name: string, help: string, pick: (s: ReturnType<Simulator['stats']>) => number) =>
+  const stat = (name: string, help: string, pick: (s: ReturnType<SimulatorControl['stats']>) => number) =>
     new Counter({
       name,
       help,
@@ -90,7 +106,7 @@ export async function buildControlServer(sim: Simulator): Promise<FastifyInstanc
   return app;
 }
 
-function clockBody(sim: Simulator) {
+function clockBody(sim: SimulatorControl) {
   const c = sim.clockState();
   return { now: new Date(c.now).toISOString(), speed: c.speed, startedAt: new Date(c.startedAt).toISOString() };
 }

@@ -1,7 +1,7 @@
 import type { ModelValues } from '@ysh/common/sunspec';
 import type { DeviceSpec } from './device-spec.ts';
 import { RegisterMap } from './register-map.ts';
-import type { DeviceOutputs } from './simulated-device.ts';
+import type { DeviceOutputs } from './device-outputs.ts';
 
 /** Fixed scale factors the simulated inverters use (a real device picks its own; readers must apply them). */
 export const INVERTER_SFS = {

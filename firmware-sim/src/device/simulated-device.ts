@@ -6,27 +6,8 @@ import { SiteWeather } from '../physics/weather.ts';
 import { Rng } from '../rng.ts';
 import type { DeviceSpec } from './device-spec.ts';
 import { buildRegisterMap, writeOutputs } from './device-registers.ts';
+import type { DeviceOutputs } from './device-outputs.ts';
 import type { RegisterMap } from './register-map.ts';
-
-/** What the device measures at one step (SI units, before register quantization). */
-export interface DeviceOutputs {
-  state: number;
-  events: number;
-  acW: number;
-  acV: number;
-  acHz: number;
-  acA: number;
-  dcW: number;
-  dcV: number;
-  dcA: number;
-  cabinetC: number;
-  heatsinkC: number;
-  moduleC: number;
-  ambientC: number;
-  poaWm2: number;
-  energyWh: number;
-  mppt: { w: number; v: number; a: number; energyWh: number; failed: boolean }[];
-}
 
 export interface DeviceTruth {
   device: string;

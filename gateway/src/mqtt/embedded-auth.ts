@@ -1,4 +1,4 @@
-import type { MqttPrincipal } from '@ysh/embedded';
+import type { MqttPrincipal } from '@ysh/common';
 import type { TokenAuthenticator } from '../registry/token-authenticator.ts';
 
 export type MqttAuthenticate = (

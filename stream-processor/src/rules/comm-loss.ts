@@ -3,7 +3,7 @@ import { incidentId } from '../alerts/hysteresis.ts';
 import type { AlertTransition } from '../alerts/types.ts';
 import { clockRule, clockRuleParams, type ConfigWith, int, num } from './types.ts';
 
-const params = clockRuleParams(
+export const commLossParams = clockRuleParams(
   { severity: 'critical' },
   {
     expectedIntervalMs: num(
@@ -17,13 +17,13 @@ const params = clockRuleParams(
     ),
   },
 );
-export type CommLossParams = Static<typeof params>;
+export type CommLossParams = Static<typeof commLossParams>;
 
 /**
  * Communication loss, judged on processing time by the alert clock (no
  * windows, no hysteresis): it opens at once and resolves when readings return.
  */
-export const commLoss = clockRule({ name: 'comm_loss', params });
+export const commLoss = clockRule({ name: 'comm_loss', params: commLossParams });
 
 /** One device as the processor last saw it (processing time). */
 export interface DeviceSeen {
@@ -87,7 +87,7 @@ export function commLossTransitions(
   findings: CommLossFinding[],
   open: OpenCommLoss[],
   now: number,
-  config: ConfigWith<'comm_loss', typeof params>,
+  config: ConfigWith<'comm_loss', typeof commLossParams>,
 ): AlertTransition[] {
   const params = commLoss.paramsIn(config);
   const out: AlertTransition[] = [];

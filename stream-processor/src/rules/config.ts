@@ -1,9 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { type RegisteredRule, RULES } from './registry.ts';
+import { RULES, type RulesConfig } from './registry.ts';
 
-/** Every rule's parameters by rule name, as each rule module declares them. */
-export type RulesConfig = { [R in RegisteredRule as R['name']]: Static<R['params']> };
+export type { RulesConfig } from './registry.ts';
 
 /** What `YSH_PROCESSOR_RULES` may hold: per rule, any of its parameters. */
 export type RulesOverrides = { [K in keyof RulesConfig]?: Partial<RulesConfig[K]> };

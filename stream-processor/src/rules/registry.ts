@@ -1,7 +1,6 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { WindowResult } from '../aggregates/window-aggregate.ts';
 import { commLoss } from './comm-loss.ts';
-import type { RulesConfig } from './config.ts';
 import { ewmaOutlier } from './ewma-outlier.ts';
 import { faultState } from './fault-state.ts';
 import { frozenValues } from './frozen-values.ts';
@@ -100,3 +99,6 @@ export function checkRegistry(rules: readonly DeclaredRule[] = RULES): void {
 }
 
 checkRegistry();
+
+/** Every rule's parameters by rule name, as each rule module declares them. */
+export type RulesConfig = { [R in RegisteredRule as R['name']]: Static<R['params']> };

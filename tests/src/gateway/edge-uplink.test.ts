@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpUplink } from '../../../edge-agent/src/uplink/http-uplink.ts';
-import { MqttUplink } from '../../../edge-agent/src/uplink/mqtt-uplink.ts';
+import { HttpUplink, MqttUplink } from '@ysh/edge-agent';
 import { batch, type Harness, reading, readTopic, siteWithToken, startHarness, TOPICS } from './harness.ts';
 
 /** The edge agent's own uplink transports against the real gateway (not a test receiver). */

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createLogger, TOPICS, type Reading } from '@ysh/common';
 import type { KvStore } from '@ysh/common/kv';
+import { createServices } from '@ysh/cli/services';
 import { MemoryKv } from '@ysh/embedded';
-import { loadGatewayConfig, startGateway, type Gateway } from '../../../gateway/src/index.ts';
+import { loadGatewayConfig, startGateway, type Gateway } from '@ysh/gateway';
 import { Kafka, logLevel } from 'kafkajs';
 import { type KafkaBroker, startKafkaBroker } from '@ysh/embedded/kafka';
 import { testDatabase, type TestDatabase, tempDir } from '@ysh/test-helpers';
@@ -45,6 +46,7 @@ export async function startHarness(
     ...env,
   });
   const gateway = await startGateway(config, {
+    services: createServices(config.common),
     pool: db.pool,
     kv,
     logger: createLogger('gateway', { level: 'silent' }),

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { RedisKv, type KvStore } from '@ysh/common/kv';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DlqRecord } from '../../../gateway/src/index.ts';
+import type { DlqRecord } from '@ysh/gateway';
 import { realTestDatabase, type TestDatabase, serviceUrl } from '@ysh/test-helpers';
 import { batch, type Harness, reading, readTopic, siteWithToken, startHarness, TOPICS, topicEnd } from './harness.ts';
 

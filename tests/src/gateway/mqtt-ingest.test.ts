@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DlqRecord } from '../../../gateway/src/index.ts';
+import type { DlqRecord } from '@ysh/gateway';
 import { hasTool, serviceUrl, sleep, waitFor } from '@ysh/test-helpers';
 import { batch, type Harness, reading, readTopic, siteWithToken, startHarness, TOPICS } from './harness.ts';
 

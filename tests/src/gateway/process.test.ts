@@ -8,11 +8,10 @@ import { freePort, sleep, waitFor } from '@ysh/test-helpers';
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const YSH = join(ROOT, 'cli', 'bin', 'ysh.mjs');
-const MAIN = join(ROOT, 'gateway', 'src', 'main.ts');
 
 /** Spawns the gateway process and resolves with its URL once it logs that it listens. */
 function spawnGateway(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0'], {
+  const child = spawn(process.execPath, [YSH, 'gateway', '--port', '0'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,18 +1,18 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { handlers } from '../../../embedded/src/kafka/handlers/index.ts';
-import { apiVersionsRequest } from '../../../embedded/src/kafka/protocol/apis/api-versions.ts';
-import { fetchRequest } from '../../../embedded/src/kafka/protocol/apis/fetch.ts';
-import { joinGroupRequest } from '../../../embedded/src/kafka/protocol/apis/join-group.ts';
-import { metadataRequest } from '../../../embedded/src/kafka/protocol/apis/metadata.ts';
-import { offsetFetchRequest } from '../../../embedded/src/kafka/protocol/apis/offset-fetch.ts';
-import { produceRequest } from '../../../embedded/src/kafka/protocol/apis/produce.ts';
-import { readRequestHeader, writeRequestHeader } from '../../../embedded/src/kafka/protocol/header.ts';
-import { checkBatch, readBatchHeader } from '../../../embedded/src/kafka/protocol/record-batch.ts';
-import { Reader } from '../../../embedded/src/kafka/protocol/reader.ts';
-import { decodeRecords } from '../../../embedded/src/kafka/protocol/records.ts';
-import { codecFor, isFlexible, type MessageSchema } from '../../../embedded/src/kafka/protocol/schema.ts';
-import { Writer } from '../../../embedded/src/kafka/protocol/writer.ts';
+import { handlers } from '@ysh/embedded/kafka/handlers';
+import { apiVersionsRequest } from '@ysh/embedded/kafka/protocol/apis/api-versions.ts';
+import { fetchRequest } from '@ysh/embedded/kafka/protocol/apis/fetch.ts';
+import { joinGroupRequest } from '@ysh/embedded/kafka/protocol/apis/join-group.ts';
+import { metadataRequest } from '@ysh/embedded/kafka/protocol/apis/metadata.ts';
+import { offsetFetchRequest } from '@ysh/embedded/kafka/protocol/apis/offset-fetch.ts';
+import { produceRequest } from '@ysh/embedded/kafka/protocol/apis/produce.ts';
+import { readRequestHeader, writeRequestHeader } from '@ysh/embedded/kafka/protocol/header.ts';
+import { checkBatch, readBatchHeader } from '@ysh/embedded/kafka/protocol/record-batch.ts';
+import { Reader } from '@ysh/embedded/kafka/protocol/reader.ts';
+import { decodeRecords } from '@ysh/embedded/kafka/protocol/records.ts';
+import { codecFor, isFlexible, type MessageSchema } from '@ysh/embedded/kafka/protocol/schema.ts';
+import { Writer } from '@ysh/embedded/kafka/protocol/writer.ts';
 import fixture from './fixtures/librdkafka-requests.json' with { type: 'json' };
 
 /** Request frames captured from kcat/librdkafka (see fixtures/capture-librdkafka.ts), decoded by our codecs. */

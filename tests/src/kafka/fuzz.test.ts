@@ -4,11 +4,11 @@ import fc from 'fast-check';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomTopic, startTestBroker, type TestBroker, waitFor } from '@ysh/test-helpers';
-import { produceRequest } from '../../../embedded/src/kafka/protocol/apis/produce.ts';
-import { writeRequestHeader } from '../../../embedded/src/kafka/protocol/header.ts';
-import { encodeBatch } from '../../../embedded/src/kafka/protocol/records.ts';
-import { codecFor } from '../../../embedded/src/kafka/protocol/schema.ts';
-import { Writer } from '../../../embedded/src/kafka/protocol/writer.ts';
+import { produceRequest } from '@ysh/embedded/kafka/protocol/apis/produce.ts';
+import { writeRequestHeader } from '@ysh/embedded/kafka/protocol/header.ts';
+import { encodeBatch } from '@ysh/embedded/kafka/protocol/records.ts';
+import { codecFor } from '@ysh/embedded/kafka/protocol/schema.ts';
+import { Writer } from '@ysh/embedded/kafka/protocol/writer.ts';
 import { ApiKey } from '@ysh/embedded/kafka';
 import fixture from './fixtures/librdkafka-requests.json' with { type: 'json' };
 

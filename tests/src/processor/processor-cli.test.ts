@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   testDatabase,
@@ -9,9 +8,8 @@ import {
   type TestBroker,
   finished,
   REPO_ROOT,
+  YSH_BIN,
 } from '@ysh/test-helpers';
-
-const MAIN = join(REPO_ROOT, 'stream-processor', 'src', 'main.ts');
 
 describe('ysh processor as a process', () => {
   let broker: TestBroker;
@@ -25,7 +23,7 @@ describe('ysh processor as a process', () => {
   });
 
   it('a bad variable stops it with one line naming the variable (exit 2)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    const child = spawn(process.execPath, [YSH_BIN, 'processor'], {
       cwd: REPO_ROOT,
       env: { ...process.env, YSH_PROCESSOR_WINDOW: 'five minutes' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,7 +36,7 @@ describe('ysh processor as a process', () => {
   });
 
   it('an unknown flag is an error naming it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--prot', '1'], {
+    const child = spawn(process.execPath, [YSH_BIN, 'processor', '--prot', '1'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -48,7 +46,7 @@ describe('ysh processor as a process', () => {
   });
 
   it('serves /health and /metrics on --port, logs JSON, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0'], {
+    const child = spawn(process.execPath, [YSH_BIN, 'processor', '--port', '0'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

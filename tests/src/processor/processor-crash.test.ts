@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +11,7 @@ import {
   startVictoriaMetrics,
   type VictoriaMetrics,
   REPO_ROOT,
+  YSH_BIN,
   waitFor,
 } from '@ysh/test-helpers';
 import { readTopic } from '../gateway/harness.ts';
@@ -27,8 +27,6 @@ import {
   storedResults,
   WINDOW,
 } from './processor-fixtures.ts';
-
-const MAIN = join(REPO_ROOT, 'stream-processor', 'src', 'main.ts');
 
 describe.skipIf(!hasTool('victoria-metrics'))('processor killed with SIGKILL mid-stream and restarted', () => {
   let broker: TestBroker;
@@ -56,7 +54,7 @@ describe.skipIf(!hasTool('victoria-metrics'))('processor killed with SIGKILL mid
   });
 
   function spawnProcessor(topic: string): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0'], {
+    const child = spawn(process.execPath, [YSH_BIN, 'processor', '--port', '0'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

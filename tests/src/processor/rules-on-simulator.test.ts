@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listAlerts, ProcessorCore, type AlertTransition } from '@ysh/stream-processor';
-import { coreOptions, silent } from '../../../stream-processor/src/testing/core-harness.ts';
-import { runScripted, summary } from '../../../stream-processor/src/testing/run-scripted.ts';
+import { coreOptions, silent } from '@ysh/stream-processor/testing/core-harness.ts';
+import { runScripted, summary } from '@ysh/stream-processor/testing/run-scripted.ts';
 import { testDatabase } from '@ysh/test-helpers';
 import { SIM_DAY, SIM_NAMEPLATE_WP, simulatedSite, type FaultWindow } from './simulated-site.ts';
 
