@@ -1,4 +1,3 @@
-import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { RULES, type RulesConfig } from './registry.ts';
 
