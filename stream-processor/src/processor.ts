@@ -160,20 +160,8 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
 
   await driver.start();
   outbox.start();
-  const startedAt = Date.now();
-  const silenceMs = config.rules.comm_loss.expectedIntervalMs * config.rules.comm_loss.periods;
+  core.alertClock.start(config.commLossCheckMs, logger);
   const db = pool;
-  const commLossTimer = setInterval(() => {
-    // After a start, every device looks silent until its first readings are checkpointed: wait one silence period.
-    if (Date.now() - startedAt < silenceMs) return;
-    core.checkCommLoss().catch((err: unknown) => logger.warn({ err }, 'communication-loss check failed'));
-  }, config.commLossCheckMs);
-  const escalateTimer = setInterval(
-    () => {
-      core.escalate().catch((err: unknown) => logger.warn({ err }, 'escalation check failed'));
-    },
-    Math.min(30_000, Math.max(1000, Math.floor(config.escalateAfterMs / 4))),
-  );
   logger.info(
     { instanceId, brokers, group: config.groupId, topic: config.topic, channels: outbox.channelNames },
     'processor started',
@@ -193,8 +181,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     },
     stop() {
       stopped ??= (async () => {
-        clearInterval(commLossTimer);
-        clearInterval(escalateTimer);
+        await core.alertClock.stop();
         await driver.stop();
         await outbox.stop(true);
         await producer.disconnect().catch(() => {});
