@@ -1,2 +1,3 @@
 export * from './pool.ts';
 export * from './migrate.ts';
+export * from './queryable.ts';
