@@ -57,11 +57,18 @@ export async function resolveUpstream(
     out[dep] =
       want === '*'
         ? {
-            dataVersion: versionHash('ysh.jobs.partitions.v1', mine.map((r) => [r.partition_key, r.data_version])),
+            dataVersion: combinedVersion(mine),
             partition: '*',
             materializationId: mine.map((r) => r.id).join(','),
           }
         : { dataVersion: first.data_version, partition: first.partition_key, materializationId: first.id };
   }
   return out;
+}
+
+/** One version for an upstream read across all its partitions: order-independent of the query. */
+export function combinedVersion(rows: ReadonlyArray<{ partition_key: string; data_version: string }>): string {
+  const pairs = rows.map((r) => [r.partition_key, r.data_version] as const);
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return versionHash('ysh.jobs.partitions.v1', pairs);
 }
