@@ -60,10 +60,13 @@ interface Opened {
 
 async function open(component = 'jobs', level?: 'warn'): Promise<Opened> {
   const config = loadConfigOrExit(() => loadJobsConfig(process.env), 'jobs');
-  const logger = createLogger(component, level ? { level, destination: process.stderr } : { level: config.common.logLevel });
+  const logger = createLogger(
+    component,
+    level ? { level, destination: process.stderr } : { level: config.common.logLevel },
+  );
   const pool = createPool(config.databaseUrl, { max: config.concurrency + 3, application: `ysh-${component}` });
   await migrateOrExplain(pool, config.databaseUrl, logger);
-  const defs = loadDefinitions(config);
+  const defs = await loadDefinitions(config);
   return { config, pool, defs, logger, close: () => pool.end() };
 }
 
@@ -97,7 +100,10 @@ function parseConfig(raw: string | undefined): Record<string, Record<string, unk
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
     return v as Record<string, Record<string, unknown>>;
   } catch (err) {
-    throw new ConfigError('--config', `expected a JSON object {"<asset>": {<key>: <value>}}: ${(err as Error).message}`);
+    throw new ConfigError(
+      '--config',
+      `expected a JSON object {"<asset>": {<key>: <value>}}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -113,12 +119,23 @@ async function startRun(
   let boss: PgBoss | undefined;
   try {
     if (flags.local) {
-      worker = await startWorker({ pool: o.pool, graph: o.defs.graph, settings: { ...o.config, schedules: false }, logger: o.logger });
+      worker = await startWorker({
+        pool: o.pool,
+        graph: o.defs.graph,
+        settings: { ...o.config, schedules: false },
+        logger: o.logger,
+      });
       boss = worker.boss;
     } else {
       boss = await startQueue(
         o.pool,
-        { schema: o.config.queueSchema, pollingIntervalSeconds: 2, maintenanceIntervalSeconds: 60, retentionDays: 30, supervise: false },
+        {
+          schema: o.config.queueSchema,
+          pollingIntervalSeconds: 2,
+          maintenanceIntervalSeconds: 60,
+          retentionDays: 30,
+          supervise: false,
+        },
         (err) => o.logger.warn({ err: err.message }, 'job queue error'),
       );
     }
@@ -130,7 +147,10 @@ async function startRun(
     });
     out(`run ${id} queued: ${plan.steps.length} step(s)`);
     if (!flags.wait) return;
-    const run = await followRun(o.pool, id, { tty: Boolean(process.stderr.isTTY), write: (s) => process.stderr.write(s) });
+    const run = await followRun(o.pool, id, {
+      tty: Boolean(process.stderr.isTTY),
+      write: (s) => process.stderr.write(s),
+    });
     out(formatRun(await getRunDetail(o.pool, id, { logLimit: 0 })));
     if (run.status !== 'succeeded') process.exitCode = 1;
   } finally {
@@ -180,7 +200,11 @@ const subcommands: Record<string, Sub> = {
     await startRun(o, plan, 'manual', { wait: !values['no-wait'], local: Boolean(values.local) });
   },
   async runs(o, argv) {
-    const { values } = parseFlags('jobs runs', argv, { asset: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseFlags('jobs runs', argv, {
+      asset: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     const runs = await listRuns(o.pool, { asset: values.asset, limit: intFlag('limit', values.limit, 20, 1, 10_000) });
     if (values.json) json(runs);
     else out(formatRuns(runs));
@@ -200,11 +224,22 @@ const subcommands: Record<string, Sub> = {
     else out(formatCompare(c));
   },
   async retry(o, argv) {
-    const { values, positionals } = parseFlags('jobs retry', argv, { 'no-wait': { type: 'boolean' }, local: { type: 'boolean' } }, true);
+    const { values, positionals } = parseFlags(
+      'jobs retry',
+      argv,
+      { 'no-wait': { type: 'boolean' }, local: { type: 'boolean' } },
+      true,
+    );
     need(positionals, 1, 'a run ID');
     const parent = positionals[0] as string;
     const plan = await retryPlan(o.pool, o.defs.graph, parent);
-    await startRun(o, plan, 'retry', { wait: !values['no-wait'], local: Boolean(values.local) }, { parentRunId: parent });
+    await startRun(
+      o,
+      plan,
+      'retry',
+      { wait: !values['no-wait'], local: Boolean(values.local) },
+      { parentRunId: parent },
+    );
   },
   async backfill(o, argv) {
     const { values, positionals } = parseFlags(
@@ -220,9 +255,15 @@ const subcommands: Record<string, Sub> = {
     out(`${asset}: ${all.length} partition(s) in range, ${todo.length} missing or failed`);
     if (todo.length === 0) return;
     const plan = planRun(o.defs.graph, { assets: [asset], partitions: todo });
-    await startRun(o, plan, 'backfill', { wait: !values['no-wait'], local: Boolean(values.local) }, {
-      origin: { backfill: asset, from: values.from, to: values.to },
-    });
+    await startRun(
+      o,
+      plan,
+      'backfill',
+      { wait: !values['no-wait'], local: Boolean(values.local) },
+      {
+        origin: { backfill: asset, from: values.from, to: values.to },
+      },
+    );
   },
   async lineage(o, argv) {
     const { values, positionals } = parseFlags('jobs lineage', argv, { json: { type: 'boolean' } }, true);
@@ -234,7 +275,11 @@ const subcommands: Record<string, Sub> = {
   async prune(o, argv) {
     const { values } = parseFlags('jobs prune', argv, { days: { type: 'string' } });
     const days = intFlag('days', values.days, o.config.historyDays, 1, 36_500);
-    const r = await pruneHistory(o.pool, { olderThanDays: days, batchSize: o.config.pruneBatch, maxBatches: 1_000_000 });
+    const r = await pruneHistory(o.pool, {
+      olderThanDays: days,
+      batchSize: o.config.pruneBatch,
+      maxBatches: 1_000_000,
+    });
     out(`pruned ${r.runs} run(s) and ${r.materializations} materialization(s) older than ${days} days`);
   },
 };
@@ -243,7 +288,9 @@ const subcommands: Record<string, Sub> = {
 const offline: Record<string, (config: JobsConfig, argv: string[]) => Promise<void>> = {
   async 'seed-demo'(config, argv) {
     const { values } = parseFlags('jobs seed-demo', argv, { days: { type: 'string' }, file: { type: 'string' } });
-    const path = await writeDemoCsv(config.inboxDir, values.file ?? 'meters.csv', { days: intFlag('days', values.days, 7, 1, 3650) });
+    const path = await writeDemoCsv(config.inboxDir, values.file ?? 'meters.csv', {
+      days: intFlag('days', values.days, 7, 1, 3650),
+    });
     out(`wrote ${path}`);
   },
 };
@@ -258,15 +305,26 @@ async function runWorker(argv: string[]): Promise<void> {
   const shutdown = gracefulShutdown({ logger, deadlineMs: 20_000 });
   const pool = createPool(config.databaseUrl, { max: config.concurrency + 3, application: 'ysh-jobs-worker' });
   await migrateOrExplain(pool, config.databaseUrl, logger);
-  const defs = loadDefinitions(config);
+  const defs = await loadDefinitions(config);
   const registry = createMetricsRegistry('jobs');
-  const worker = await startWorker({ pool, graph: defs.graph, sensors: defs.sensors, settings: config, logger, registry, workerId: config.workerId });
+  const worker = await startWorker({
+    pool,
+    graph: defs.graph,
+    sensors: defs.sensors,
+    settings: config,
+    logger,
+    registry,
+    workerId: config.workerId,
+  });
   const ops = await startOpsServer({ port: config.opsPort, registry, checks: { worker: () => worker.health() } });
   // In order: stop taking steps and let running ones finish, close /health and /metrics, close the pool.
   shutdown.add({ name: 'jobs worker', run: () => worker.stop() });
   shutdown.add({ name: 'ops server', run: () => ops.close() });
   shutdown.add({ name: 'database pool', run: () => pool.end() });
-  logger.info({ worker: worker.id, health: `${ops.url}/health`, metrics: `${ops.url}/metrics`, assets: defs.graph.size }, 'jobs worker ready');
+  logger.info(
+    { worker: worker.id, health: `${ops.url}/health`, metrics: `${ops.url}/metrics`, assets: defs.graph.size },
+    'jobs worker ready',
+  );
   await new Promise<void>(() => {});
 }
 
@@ -278,7 +336,11 @@ const jobsCommand: CliCommand = {
     const [sub, ...rest] = argv;
     if (sub === 'worker') return runWorker(rest);
     const off = sub === undefined ? undefined : offline[sub];
-    if (off) return off(loadConfigOrExit(() => loadJobsConfig(process.env), 'jobs'), rest);
+    if (off)
+      return off(
+        loadConfigOrExit(() => loadJobsConfig(process.env), 'jobs'),
+        rest,
+      );
     const fn = sub === undefined ? undefined : subcommands[sub];
     if (!fn) {
       process.stderr.write(`${sub === undefined ? '' : `ysh jobs: unknown command "${sub}"\n\n`}${JOBS_USAGE}\n`);

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_PORTS, env, loadCommonConfig, readEnv, type CommonConfig } from '@ysh/common';
 
 /** Default port of `ysh jobs worker`'s /health and /metrics. */
@@ -34,6 +34,8 @@ export interface JobsConfig {
   queueSchema: string;
   /** Run the schedules, sensors and freshness checks in this worker (off: execute steps only). */
   schedules: boolean;
+  /** Extra modules (paths) whose exported `assets` and `sensors` join the graph. */
+  modules: string[];
 }
 
 export const jobsEnv = {
@@ -55,9 +57,14 @@ export const jobsEnv = {
   YSH_JOBS_PRUNE_BATCH: env.int({ default: 5000, min: 1, max: 1_000_000 }),
   YSH_JOBS_PRUNE_INTERVAL: env.duration({ default: '1h' }),
   YSH_JOBS_INBOX: env.optional(env.string({ expects: 'a directory path' })),
-  YSH_JOBS_ALERT_CHANNELS: env.optional(env.string({ expects: 'a comma-separated list of channels (slack, console, …)' })),
+  YSH_JOBS_ALERT_CHANNELS: env.optional(
+    env.string({ expects: 'a comma-separated list of channels (slack, console, …)' }),
+  ),
   YSH_JOBS_QUEUE_SCHEMA: env.string({ default: 'pgboss', expects: 'a PostgreSQL schema name' }),
   YSH_JOBS_SCHEDULES: env.bool({ default: true }),
+  YSH_JOBS_MODULES: env.optional(
+    env.string({ expects: 'a comma-separated list of module paths exporting assets/sensors' }),
+  ),
 };
 
 /** Reads the batch-jobs environment once; a wrong value throws a ConfigError naming the variable. */
@@ -65,14 +72,17 @@ export function loadJobsConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): 
   const common = loadCommonConfig(source, cwd);
   const e = readEnv(jobsEnv, source);
   const channels = e.YSH_JOBS_ALERT_CHANNELS
-    ? e.YSH_JOBS_ALERT_CHANNELS.split(',').map((s) => s.trim()).filter(Boolean)
+    ? e.YSH_JOBS_ALERT_CHANNELS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     : source.SLACK_BOT_TOKEN
       ? ['slack', 'console']
       : ['console'];
   return Object.freeze({
     common,
     databaseUrl:
-      common.databaseUrl ?? `postgres://postgres@127.0.0.1:${common.embedded.postgresPort ?? DEFAULT_PORTS.postgres}/postgres?sslmode=disable`,
+      common.databaseUrl ??
+      `postgres://postgres@127.0.0.1:${common.embedded.postgresPort ?? DEFAULT_PORTS.postgres}/postgres?sslmode=disable`,
     opsPort: e.YSH_JOBS_PORT,
     workerId: e.YSH_JOBS_WORKER_ID,
     concurrency: e.YSH_JOBS_CONCURRENCY,
@@ -94,5 +104,10 @@ export function loadJobsConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): 
     alertChannels: channels,
     queueSchema: e.YSH_JOBS_QUEUE_SCHEMA,
     schedules: e.YSH_JOBS_SCHEDULES,
+    modules: (e.YSH_JOBS_MODULES ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean)
+      .map((m) => resolve(cwd, m)),
   });
 }

@@ -9,7 +9,8 @@ import { YshError, type YshErrorOptions } from '@ysh/common';
 export const JOBS_ERRORS = {
   JOBS_GRAPH_INVALID: {
     retriable: false,
-    description: 'the asset graph is wrong: an unknown dependency, a cycle or a duplicate key (the message names the assets)',
+    description:
+      'the asset graph is wrong: an unknown dependency, a cycle or a duplicate key (the message names the assets)',
   },
   JOBS_ASSET_UNKNOWN: { retriable: false, description: 'no asset has that key' },
   JOBS_CONFIG_INVALID: {
@@ -22,7 +23,10 @@ export const JOBS_ERRORS = {
   },
   JOBS_RUN_NOT_FOUND: { retriable: false, description: 'no run has that id' },
   JOBS_RUN_NOT_RETRIABLE: { retriable: false, description: 'the run has no failed step to retry, or is still running' },
-  JOBS_CRON_INVALID: { retriable: false, description: 'a cron expression or time zone of a schedule or deadline is wrong' },
+  JOBS_CRON_INVALID: {
+    retriable: false,
+    description: 'a cron expression or time zone of a schedule or deadline is wrong',
+  },
   JOBS_MATERIALIZE_FAILED: {
     retriable: false,
     description: "an asset's materialize function failed with an error that is not marked retriable",

@@ -79,12 +79,23 @@ export function acceptedRange(o: Common & TableScope & { column: string; min?: n
     );
     const r = rows[0];
     const n = Number(r?.n ?? 0);
-    return { passed: n === 0, details: { outOfRange: n, min: o.min ?? null, max: o.max ?? null, seenMin: r?.lo ?? null, seenMax: r?.hi ?? null } };
+    return {
+      passed: n === 0,
+      details: {
+        outOfRange: n,
+        min: o.min ?? null,
+        max: o.max ?? null,
+        seenMin: r?.lo ?? null,
+        seenMax: r?.hi ?? null,
+      },
+    };
   });
 }
 
 /** Every non-null `column` value exists in `refTable.refColumn`. */
-export function referential(o: Common & TableScope & { column: string; refTable: string; refColumn: string }): AssetCheck {
+export function referential(
+  o: Common & TableScope & { column: string; refTable: string; refColumn: string },
+): AssetCheck {
   const t = ident(o.table);
   const c = ident(o.column);
   const rt = ident(o.refTable);
@@ -110,7 +121,12 @@ export function rowCountChange(o: Common & { maxPercent: number }): AssetCheck {
     const pct = (Math.abs(ctx.rowCount - ctx.previousRowCount) / ctx.previousRowCount) * 100;
     return {
       passed: pct <= o.maxPercent,
-      details: { rowCount: ctx.rowCount, previous: ctx.previousRowCount, changePercent: Math.round(pct * 10) / 10, maxPercent: o.maxPercent },
+      details: {
+        rowCount: ctx.rowCount,
+        previous: ctx.previousRowCount,
+        changePercent: Math.round(pct * 10) / 10,
+        maxPercent: o.maxPercent,
+      },
     };
   });
 }
@@ -126,6 +142,8 @@ export function sqlCheck(o: Common & { name: string; sql: string }): AssetCheck 
 }
 
 /** A check written in TypeScript. */
-export function customCheck(o: Common & { name: string; run: (ctx: CheckContext) => Promise<CheckOutcome> }): AssetCheck {
+export function customCheck(
+  o: Common & { name: string; run: (ctx: CheckContext) => Promise<CheckOutcome> },
+): AssetCheck {
   return make(o.name, o, o.run);
 }

@@ -31,16 +31,18 @@ function human(s: number): string {
 export function formatList(graph: AssetGraph): string {
   return table(
     ['ASSET', 'LAYER', 'DEPS', 'CODE', 'SCHEDULE', 'FRESHNESS', 'PARTITIONS', 'CHECKS'],
-    graph.assets().map((a) => [
-      a.key,
-      a.layer,
-      a.deps.join(',') || '-',
-      a.codeVersion,
-      a.schedule ? `${a.schedule.cron}${a.schedule.tz ? ` ${a.schedule.tz}` : ''}` : '-',
-      a.freshness ? `${a.freshness.deadline}${a.freshness.tz ? ` ${a.freshness.tz}` : ''}` : '-',
-      a.partitions ? `${a.partitions.kind} from ${a.partitions.start}` : '-',
-      String(a.checks?.length ?? 0),
-    ]),
+    graph
+      .assets()
+      .map((a) => [
+        a.key,
+        a.layer,
+        a.deps.join(',') || '-',
+        a.codeVersion,
+        a.schedule ? `${a.schedule.cron}${a.schedule.tz ? ` ${a.schedule.tz}` : ''}` : '-',
+        a.freshness ? `${a.freshness.deadline}${a.freshness.tz ? ` ${a.freshness.tz}` : ''}` : '-',
+        a.partitions ? `${a.partitions.kind} from ${a.partitions.start}` : '-',
+        String(a.checks?.length ?? 0),
+      ]),
   );
 }
 
@@ -63,7 +65,11 @@ export function formatStatus(statuses: AssetStatus[], now = Date.now()): string 
       ...s.reasons.map((r) => `  - ${r}`),
       ...s.warnings.map((w) => `  ! ${w}`),
       ...(s.freshness ? [`  · freshness: due ${s.freshness.deadline}, next deadline ${s.freshness.nextDeadline}`] : []),
-      ...(s.partitions ? [`  · partitions (${s.partitions.kind}): ${s.partitions.materialized} materialized, failed: ${s.partitions.failed.join(', ') || 'none'}`] : []),
+      ...(s.partitions
+        ? [
+            `  · partitions (${s.partitions.kind}): ${s.partitions.materialized} materialized, failed: ${s.partitions.failed.join(', ') || 'none'}`,
+          ]
+        : []),
     ];
     if (lines.length > 0) why.push(`${s.key} is ${s.state}:`, ...lines);
   }
@@ -79,7 +85,9 @@ export function formatRuns(runs: RunRow[], now = Date.now()): string {
       r.status,
       r.requested_by,
       ago(r.created_at, now),
-      r.finished_at && r.started_at ? `${((r.finished_at.getTime() - r.started_at.getTime()) / 1000).toFixed(1)}s` : '-',
+      r.finished_at && r.started_at
+        ? `${((r.finished_at.getTime() - r.started_at.getTime()) / 1000).toFixed(1)}s`
+        : '-',
       Object.keys(r.origin).length ? JSON.stringify(r.origin) : r.parent_run_id ? `retry of ${r.parent_run_id}` : '',
     ]),
   );
@@ -88,9 +96,34 @@ export function formatRuns(runs: RunRow[], now = Date.now()): string {
 export interface RunDetail {
   run: RunRow;
   steps: StepRow[];
-  attempts: Array<{ asset_key: string; partition_key: string; attempt: number; worker: string; outcome: string | null; error: unknown; started_at: Date; finished_at: Date | null }>;
-  checks: Array<{ asset_key: string; partition_key: string; check_name: string; severity: string; blocking: boolean; passed: boolean; details: unknown }>;
-  logs: Array<{ asset_key: string; partition_key: string; attempt: number; level: string; message: string; data: unknown; at: Date }>;
+  attempts: Array<{
+    asset_key: string;
+    partition_key: string;
+    attempt: number;
+    worker: string;
+    outcome: string | null;
+    error: unknown;
+    started_at: Date;
+    finished_at: Date | null;
+  }>;
+  checks: Array<{
+    asset_key: string;
+    partition_key: string;
+    check_name: string;
+    severity: string;
+    blocking: boolean;
+    passed: boolean;
+    details: unknown;
+  }>;
+  logs: Array<{
+    asset_key: string;
+    partition_key: string;
+    attempt: number;
+    level: string;
+    message: string;
+    data: unknown;
+    at: Date;
+  }>;
 }
 
 export function formatRun(d: RunDetail): string {
@@ -106,26 +139,38 @@ export function formatRun(d: RunDetail): string {
         s.partition_key || '-',
         s.status,
         String(s.attempts),
-        s.finished_at && s.started_at ? `${((s.finished_at.getTime() - s.started_at.getTime()) / 1000).toFixed(2)}s` : '-',
-        s.error ? `${s.error.code}: ${s.error.message}${s.error.details ? ` ${JSON.stringify(s.error.details)}` : ''}` : (s.reason ?? (s.progress ? `progress ${s.progress.done}/${s.progress.total ?? '?'}` : '')),
+        s.finished_at && s.started_at
+          ? `${((s.finished_at.getTime() - s.started_at.getTime()) / 1000).toFixed(2)}s`
+          : '-',
+        s.error
+          ? `${s.error.code}: ${s.error.message}${s.error.details ? ` ${JSON.stringify(s.error.details)}` : ''}`
+          : (s.reason ?? (s.progress ? `progress ${s.progress.done}/${s.progress.total ?? '?'}` : '')),
       ]),
     ),
   ];
-  const retried = d.attempts.filter((a) => a.attempt > 1 || (a.outcome !== null && a.outcome !== 'succeeded' && a.outcome !== 'up_to_date'));
+  const retried = d.attempts.filter(
+    (a) => a.attempt > 1 || (a.outcome !== null && a.outcome !== 'succeeded' && a.outcome !== 'up_to_date'),
+  );
   if (retried.length > 0) {
     out.push('', 'attempts:');
     for (const a of d.attempts)
-      out.push(`  ${a.asset_key}${a.partition_key ? `[${a.partition_key}]` : ''} #${a.attempt} on ${a.worker}: ${a.outcome ?? 'running'}${a.error ? ` ${JSON.stringify(a.error)}` : ''}`);
+      out.push(
+        `  ${a.asset_key}${a.partition_key ? `[${a.partition_key}]` : ''} #${a.attempt} on ${a.worker}: ${a.outcome ?? 'running'}${a.error ? ` ${JSON.stringify(a.error)}` : ''}`,
+      );
   }
   if (d.checks.length > 0) {
     out.push('', 'checks:');
     for (const c of d.checks)
-      out.push(`  ${c.passed ? 'pass' : c.severity === 'error' ? 'FAIL' : 'warn'}  ${c.asset_key}${c.partition_key ? `[${c.partition_key}]` : ''} ${c.check_name}${c.blocking ? ' (blocking)' : ''} ${JSON.stringify(c.details)}`);
+      out.push(
+        `  ${c.passed ? 'pass' : c.severity === 'error' ? 'FAIL' : 'warn'}  ${c.asset_key}${c.partition_key ? `[${c.partition_key}]` : ''} ${c.check_name}${c.blocking ? ' (blocking)' : ''} ${JSON.stringify(c.details)}`,
+      );
   }
   if (d.logs.length > 0) {
     out.push('', 'logs:');
     for (const l of d.logs)
-      out.push(`  ${l.at.toISOString()} ${l.level.padEnd(5)} ${l.asset_key}#${l.attempt} ${l.message}${l.data ? ` ${JSON.stringify(l.data)}` : ''}`);
+      out.push(
+        `  ${l.at.toISOString()} ${l.level.padEnd(5)} ${l.asset_key}#${l.attempt} ${l.message}${l.data ? ` ${JSON.stringify(l.data)}` : ''}`,
+      );
   }
   return out.join('\n');
 }

@@ -19,7 +19,9 @@ async function counts(db: Queryable, runId: string): Promise<Counts> {
   return {
     total: rows.length,
     done,
-    running: rows.filter((r) => r.status === 'running').map((r) => r.asset_key + (r.partition_key ? `[${r.partition_key}]` : '')),
+    running: rows
+      .filter((r) => r.status === 'running')
+      .map((r) => r.asset_key + (r.partition_key ? `[${r.partition_key}]` : '')),
     failed: rows.filter((r) => r.status === 'failed' || r.status === 'blocked').length,
   };
 }
@@ -33,7 +35,9 @@ export async function followRun(
   runId: string,
   o: { tty: boolean; write: (s: string) => void; pollMs?: number; signal?: AbortSignal },
 ): Promise<RunRow> {
-  const bar = o.tty ? new SingleBar({ format: ' {bar} {value}/{total} steps | {running}', hideCursor: true }, Presets.shades_classic) : undefined;
+  const bar = o.tty
+    ? new SingleBar({ format: ' {bar} {value}/{total} steps | {running}', hideCursor: true }, Presets.shades_classic)
+    : undefined;
   let last = '';
   let started = false;
   for (;;) {
@@ -44,7 +48,14 @@ export async function followRun(
       started = true;
       bar.update(c.done, { running: c.running.join(', ') });
     } else {
-      const line = JSON.stringify({ run: runId, status: run.status, done: c.done, total: c.total, failed: c.failed, running: c.running });
+      const line = JSON.stringify({
+        run: runId,
+        status: run.status,
+        done: c.done,
+        total: c.total,
+        failed: c.failed,
+        running: c.running,
+      });
       if (line !== last) o.write(`${line}\n`);
       last = line;
     }

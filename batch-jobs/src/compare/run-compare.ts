@@ -48,6 +48,7 @@ export interface RunSummary {
 }
 
 interface Mat {
+  id: string;
   asset_key: string;
   partition_key: string;
   data_version: string;
@@ -59,22 +60,24 @@ interface Mat {
 async function sideOf(db: Queryable, run: RunRow) {
   const steps = await getSteps(db, run.id);
   const { rows: own } = await db.query<Mat>(
-    'SELECT asset_key, partition_key, data_version, row_count, metadata, run_id FROM asset_materializations WHERE run_id = $1',
+    'SELECT id::text, asset_key, partition_key, data_version, row_count, metadata, run_id FROM asset_materializations WHERE run_id = $1',
     [run.id],
   );
   const out = new Map<string, SideOfAsset>();
+  const used: string[] = [];
   for (const s of steps) {
     let m: Mat | undefined = own.find((x) => x.asset_key === s.asset_key && x.partition_key === s.partition_key);
     const here = m !== undefined;
     if (!m && s.status === 'up_to_date') {
       const { rows } = await db.query<Mat>(
-        `SELECT asset_key, partition_key, data_version, row_count, metadata, run_id FROM asset_materializations
+        `SELECT id::text, asset_key, partition_key, data_version, row_count, metadata, run_id FROM asset_materializations
          WHERE asset_key = $1 AND partition_key = $2 AND checks_passed AND created_at <= coalesce($3, now())
          ORDER BY created_at DESC, id DESC LIMIT 1`,
         [s.asset_key, s.partition_key, s.finished_at],
       );
       m = rows[0];
     }
+    if (m) used.push(m.id);
     out.set(`${s.asset_key}@${s.partition_key}`, {
       status: s.status,
       dataVersion: m?.data_version ?? null,
@@ -83,9 +86,17 @@ async function sideOf(db: Queryable, run: RunRow) {
       materializedHere: here,
     });
   }
-  const { rows: checks } = await db.query<{ asset_key: string; partition_key: string; check_name: string; passed: boolean; severity: string; details: unknown }>(
-    'SELECT asset_key, partition_key, check_name, passed, severity, details FROM asset_check_results WHERE run_id = $1',
-    [run.id],
+  const { rows: checks } = await db.query<{
+    asset_key: string;
+    partition_key: string;
+    check_name: string;
+    passed: boolean;
+    severity: string;
+    details: unknown;
+  }>(
+    // An up-to-date step is compared with the checks of the materialization it kept.
+    'SELECT asset_key, partition_key, check_name, passed, severity, details FROM asset_check_results WHERE materialization_id = ANY($1::bigint[])',
+    [used],
   );
   return { assets: out, checks };
 }
@@ -112,14 +123,21 @@ export async function compareRuns(db: Queryable, idA: string, idB: string): Prom
     if (a?.dataVersion !== b?.dataVersion) changed.push('dataVersion');
     if (a?.rowCount !== b?.rowCount) changed.push('rowCount');
     for (const mk of [...new Set([...Object.keys(a?.metadata ?? {}), ...Object.keys(b?.metadata ?? {})])].sort())
-      if (canonicalJson(a?.metadata[mk] ?? null) !== canonicalJson(b?.metadata[mk] ?? null)) changed.push(`metadata.${mk}`);
-    const delta = a?.rowCount !== null && a?.rowCount !== undefined && b?.rowCount !== null && b?.rowCount !== undefined ? b.rowCount - a.rowCount : null;
+      if (canonicalJson(a?.metadata[mk] ?? null) !== canonicalJson(b?.metadata[mk] ?? null))
+        changed.push(`metadata.${mk}`);
+    const delta =
+      a?.rowCount !== null && a?.rowCount !== undefined && b?.rowCount !== null && b?.rowCount !== undefined
+        ? b.rowCount - a.rowCount
+        : null;
     return { asset, partition, a, b, changed, rowCountDelta: delta };
   });
-  const checkKeys = new Set([...sa.checks, ...sb.checks].map((c) => `${c.asset_key}@${c.partition_key}#${c.check_name}`));
+  const checkKeys = new Set(
+    [...sa.checks, ...sb.checks].map((c) => `${c.asset_key}@${c.partition_key}#${c.check_name}`),
+  );
   const checks: CheckComparison[] = [];
   for (const ck of [...checkKeys].sort()) {
-    const find = (list: typeof sa.checks) => list.find((c) => `${c.asset_key}@${c.partition_key}#${c.check_name}` === ck);
+    const find = (list: typeof sa.checks) =>
+      list.find((c) => `${c.asset_key}@${c.partition_key}#${c.check_name}` === ck);
     const ca = find(sa.checks);
     const cb = find(sb.checks);
     if (ca && cb && ca.passed === cb.passed) continue;

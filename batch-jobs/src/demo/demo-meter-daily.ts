@@ -53,7 +53,9 @@ export const demoMeterDaily = defineAsset({
          source_file = EXCLUDED.source_file, line = EXCLUDED.line`,
       [ctx.config.max_kwh],
     );
-    await ctx.db.query('DELETE FROM demo_meter_daily d WHERE NOT EXISTS (SELECT 1 FROM demo_meter_raw r WHERE r.id = d.raw_id)');
+    await ctx.db.query(
+      'DELETE FROM demo_meter_daily d WHERE NOT EXISTS (SELECT 1 FROM demo_meter_raw r WHERE r.id = d.raw_id)',
+    );
     const { rows } = await ctx.db.query<{ n: string; nulls: string }>(
       'SELECT count(*) AS n, count(*) FILTER (WHERE energy_kwh IS NULL) AS nulls FROM demo_meter_daily',
     );

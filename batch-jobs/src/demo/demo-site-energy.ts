@@ -19,7 +19,9 @@ export const demoSiteEnergy = defineAsset({
        ON CONFLICT (site) DO UPDATE SET days = EXCLUDED.days, energy_kwh = EXCLUDED.energy_kwh,
          yield_kwh_kwp = EXCLUDED.yield_kwh_kwp`,
     );
-    await ctx.db.query('DELETE FROM demo_site_energy e WHERE NOT EXISTS (SELECT 1 FROM demo_meter_daily d WHERE d.site = e.site)');
+    await ctx.db.query(
+      'DELETE FROM demo_site_energy e WHERE NOT EXISTS (SELECT 1 FROM demo_meter_daily d WHERE d.site = e.site)',
+    );
     const { rows } = await ctx.db.query<{ n: string; total: number | null }>(
       'SELECT count(*) AS n, sum(energy_kwh) AS total FROM demo_site_energy',
     );

@@ -2,7 +2,11 @@ import { Type } from '@sinclair/typebox';
 import { defineAsset } from '../graph/asset.ts';
 import { versionHash } from '../versions/data-version.ts';
 
-const Site = Type.Object({ site: Type.String({ minLength: 1 }), name: Type.String(), capacity_kwp: Type.Number({ exclusiveMinimum: 0 }) });
+const Site = Type.Object({
+  site: Type.String({ minLength: 1 }),
+  name: Type.String(),
+  capacity_kwp: Type.Number({ exclusiveMinimum: 0 }),
+});
 
 /** raw: the demo's site list, from configuration (an upsert plus a delete of the rest: idempotent). */
 export const demoSites = defineAsset({
@@ -29,6 +33,10 @@ export const demoSites = defineAsset({
       [sites.map((s) => s.site), sites.map((s) => s.name), sites.map((s) => s.capacity_kwp)],
     );
     await ctx.db.query('DELETE FROM demo_sites WHERE NOT (site = ANY($1::text[]))', [sites.map((s) => s.site)]);
-    return { rowCount: sites.length, fingerprint: versionHash('demo_sites', sites), metadata: { sites: sites.map((s) => s.site) } };
+    return {
+      rowCount: sites.length,
+      fingerprint: versionHash('demo_sites', sites),
+      metadata: { sites: sites.map((s) => s.site) },
+    };
   },
 });

@@ -15,12 +15,18 @@ import { demoSites } from './demo-sites.ts';
 export function demoDefinitions(inboxDir: string): { assets: AnyAsset[]; sensors: SensorDef[] } {
   return {
     assets: [demoSites, demoMeterRaw(inboxDir), demoMeterDaily, demoSiteEnergy],
-    sensors: [defineSensor({ name: 'demo_inbox', kind: 'files', dir: inboxDir, pattern: CSV, assets: ['demo_meter_raw'] })],
+    sensors: [
+      defineSensor({ name: 'demo_inbox', kind: 'files', dir: inboxDir, pattern: CSV, assets: ['demo_meter_raw'] }),
+    ],
   };
 }
 
 /** Writes `days` days of synthetic readings for the demo sites as one CSV file (deterministic). */
-export async function writeDemoCsv(inboxDir: string, name: string, o: { days: number; start?: string; scale?: number }): Promise<string> {
+export async function writeDemoCsv(
+  inboxDir: string,
+  name: string,
+  o: { days: number; start?: string; scale?: number },
+): Promise<string> {
   await mkdir(inboxDir, { recursive: true });
   const start = new Date(`${o.start ?? '2026-11-01'}T00:00:00Z`);
   const lines = ['site,day,energy_kwh'];
@@ -31,7 +37,8 @@ export async function writeDemoCsv(inboxDir: string, name: string, o: { days: nu
   ];
   for (let d = 0; d < o.days; d++) {
     const day = new Date(start.getTime() + d * 86_400_000).toISOString().slice(0, 10);
-    for (const [site, kwp] of sites) lines.push(`${site},${day},${((kwp * (4 + ((d * 7) % 5) / 4)) * (o.scale ?? 1)).toFixed(1)}`);
+    for (const [site, kwp] of sites)
+      lines.push(`${site},${day},${(kwp * (4 + ((d * 7) % 5) / 4) * (o.scale ?? 1)).toFixed(1)}`);
   }
   const path = join(inboxDir, name);
   await writeFile(path, `${lines.join('\n')}\n`);

@@ -61,7 +61,8 @@ export function planRun(graph: AssetGraph, sel: Selection): RunPlan {
     if (more.length > 0 || keys.size > 1 || only === undefined)
       throw new JobsError('JOBS_PARTITION_INVALID', 'a backfill names exactly one asset');
     const asset = graph.get(only);
-    for (const p of sel.partitions) steps.push({ asset: only, partition: checkPartition(only, asset.partitions, p), deps: [] });
+    for (const p of sel.partitions)
+      steps.push({ asset: only, partition: checkPartition(only, asset.partitions, p), deps: [] });
   } else {
     const partOf = (k: string): string => {
       const a = graph.get(k);

@@ -51,10 +51,11 @@ export async function startQueue(pool: Pool, o: QueueOptions, onError: (err: Err
   boss.on('error', onError);
   await boss.start();
   for (const name of [DEAD_QUEUE, STEP_QUEUE]) {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'standard' }).catch(async (err) => {
-      // Two workers starting together: the second create fails on the unique name; fine if it now exists.
-      if (!(await boss.getQueue(name))) throw err;
-    });
+    if (!(await boss.getQueue(name)))
+      await boss.createQueue(name, { name, policy: 'standard' }).catch(async (err) => {
+        // Two workers starting together: the second create fails on the unique name; fine if it now exists.
+        if (!(await boss.getQueue(name))) throw err;
+      });
   }
   return boss;
 }

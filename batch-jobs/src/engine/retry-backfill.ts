@@ -19,7 +19,8 @@ export async function retryPlan(db: Queryable, graph: AssetGraph, runId: string)
   if (run.status === 'queued' || run.status === 'running')
     throw new JobsError('JOBS_RUN_NOT_RETRIABLE', `run ${runId} is still ${run.status}`);
   const steps = (await getSteps(db, runId)).filter((s) => RETRY.has(s.status));
-  if (steps.length === 0) throw new JobsError('JOBS_RUN_NOT_RETRIABLE', `run ${runId} has no failed step (status ${run.status})`);
+  if (steps.length === 0)
+    throw new JobsError('JOBS_RUN_NOT_RETRIABLE', `run ${runId} has no failed step (status ${run.status})`);
   for (const s of steps) graph.get(s.asset_key);
   const ids = new Set(steps.map((s) => stepId(s.asset_key, s.partition_key)));
   const order = new Map(graph.order.map((k, i) => [k, i]));
@@ -27,7 +28,11 @@ export async function retryPlan(db: Queryable, graph: AssetGraph, runId: string)
   const config: Record<string, Record<string, unknown>> = {};
   for (const s of steps) config[s.asset_key] = run.config.assets[s.asset_key] ?? {};
   return {
-    steps: steps.map((s) => ({ asset: s.asset_key, partition: s.partition_key, deps: s.deps.filter((d) => ids.has(d)) })),
+    steps: steps.map((s) => ({
+      asset: s.asset_key,
+      partition: s.partition_key,
+      deps: s.deps.filter((d) => ids.has(d)),
+    })),
     config,
     configHash: configHash(config),
     force: run.config.force,
@@ -53,6 +58,8 @@ export async function partitionsToBackfill(
     [asset, all],
   );
   const ok = new Set(good.map((r) => r.partition_key));
-  const failed = new Set(latest.filter((r) => r.status === 'failed' || r.status === 'blocked').map((r) => r.partition_key));
+  const failed = new Set(
+    latest.filter((r) => r.status === 'failed' || r.status === 'blocked').map((r) => r.partition_key),
+  );
   return { all, todo: all.filter((p) => !ok.has(p) || failed.has(p)) };
 }

@@ -86,10 +86,10 @@ export async function createRun(
     );
     const steps = req.plan.steps;
     await client.query(
-      `INSERT INTO job_steps (run_id, asset_key, partition_key, status, deps)
-       SELECT $1, a, p, CASE WHEN d = '' THEN 'queued' ELSE 'pending' END,
+      `INSERT INTO job_steps (run_id, asset_key, partition_key, seq, status, deps)
+       SELECT $1, a, p, n, CASE WHEN d = '' THEN 'queued' ELSE 'pending' END,
               CASE WHEN d = '' THEN '{}'::text[] ELSE string_to_array(d, ',') END
-       FROM unnest($2::text[], $3::text[], $4::text[]) AS t(a, p, d)`,
+       FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(a, p, d, n)`,
       [id, steps.map((s) => s.asset), steps.map((s) => s.partition), steps.map((s) => s.deps.join(','))],
     );
     const roots = steps.filter((s) => s.deps.length === 0);
@@ -107,7 +107,15 @@ export async function createRun(
 }
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
-export type StepStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'up_to_date' | 'failed' | 'blocked' | 'canceled';
+export type StepStatus =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'up_to_date'
+  | 'failed'
+  | 'blocked'
+  | 'canceled';
 export const TERMINAL_STEP: readonly StepStatus[] = ['succeeded', 'up_to_date', 'failed', 'blocked', 'canceled'];
 
 export interface RunRow {
@@ -149,7 +157,7 @@ export async function getRun(db: Queryable, id: string): Promise<RunRow> {
 
 export async function getSteps(db: Queryable, runId: string): Promise<StepRow[]> {
   const { rows } = await db.query<StepRow>(
-    'SELECT * FROM job_steps WHERE run_id = $1 ORDER BY created_at, asset_key, partition_key',
+    'SELECT * FROM job_steps WHERE run_id = $1 ORDER BY seq, asset_key, partition_key',
     [runId],
   );
   return rows;

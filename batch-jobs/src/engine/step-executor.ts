@@ -48,7 +48,12 @@ export class StepExecutor {
     const started = await this.start(job);
     if (!started) return 'done';
     const t0 = performance.now();
-    const logger = this.d.logger.child({ run: runId, asset: key, partition: partition || undefined, attempt: started.attempt });
+    const logger = this.d.logger.child({
+      run: runId,
+      asset: key,
+      partition: partition || undefined,
+      attempt: started.attempt,
+    });
     const log = new BufferedStepLog(logger);
     const asset = this.d.graph.has(key) ? this.d.graph.get(key) : undefined;
     const retry = { ...this.d.policy.defaultRetry, ...asset?.retry };
@@ -110,7 +115,8 @@ export class StepExecutor {
         partition: partition || undefined,
         config,
         rowCount: result.rowCount,
-        previousRowCount: prevGood?.row_count === null || prevGood === undefined ? undefined : Number(prevGood.row_count),
+        previousRowCount:
+          prevGood?.row_count === null || prevGood === undefined ? undefined : Number(prevGood.row_count),
       });
       const blocked = blockingFailure(checks);
       await this.record(job.data, {
@@ -163,7 +169,13 @@ export class StepExecutor {
   private async start(job: PgBoss.Job<StepJobData>): Promise<Started | undefined> {
     const { runId, asset, partition } = job.data;
     return inTransaction(this.d.pool, async (c) => {
-      const { rows } = await c.query<{ status: string; attempts: number; config: Record<string, unknown> | null; force: boolean; run_status: string }>(
+      const { rows } = await c.query<{
+        status: string;
+        attempts: number;
+        config: Record<string, unknown> | null;
+        force: boolean;
+        run_status: string;
+      }>(
         `SELECT s.status, s.attempts, r.config->'assets'->$2 AS config, coalesce((r.config->>'force')::boolean, false) AS force,
                 r.status AS run_status
          FROM job_steps s JOIN job_runs r ON r.id = s.run_id
@@ -192,7 +204,10 @@ export class StepExecutor {
         [runId, asset, partition, attempt, this.d.workerId, job.id],
       );
       if (step.run_status === 'queued')
-        await c.query(`UPDATE job_runs SET status = 'running', started_at = now() WHERE id = $1 AND status = 'queued'`, [runId]);
+        await c.query(
+          `UPDATE job_runs SET status = 'running', started_at = now() WHERE id = $1 AND status = 'queued'`,
+          [runId],
+        );
       const { rows: counted } = await c.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM job_step_attempts
          WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND outcome = 'retrying'`,

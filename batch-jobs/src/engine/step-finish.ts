@@ -45,7 +45,8 @@ export async function finishStep(
       key,
     );
     const current = rows[0];
-    const attemptOutcome = current?.status === 'running' && current.attempts === attempt ? outcome.status : 'superseded';
+    const attemptOutcome =
+      current?.status === 'running' && current.attempts === attempt ? outcome.status : 'superseded';
     await c.query(
       `UPDATE job_step_attempts SET outcome = $5, error = $6::jsonb, finished_at = now()
        WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND attempt = $4`,
@@ -63,7 +64,12 @@ export async function finishStep(
     await c.query(
       `UPDATE job_steps SET status = $4, error = $5::jsonb, reason = $6, finished_at = now(), progress = NULL
        WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3`,
-      [...key, outcome.status, error === null ? null : JSON.stringify(error), outcome.status === 'up_to_date' ? outcome.reason : null],
+      [
+        ...key,
+        outcome.status,
+        error === null ? null : JSON.stringify(error),
+        outcome.status === 'up_to_date' ? outcome.reason : null,
+      ],
     );
     const checks = 'checks' in outcome ? (outcome.checks ?? []) : [];
     const failedChecks = checks.filter((x) => !x.passed && x.severity === 'error');
@@ -127,7 +133,10 @@ export async function finishStep(
         ready.rows.map((r) => ({ runId, asset: r.asset_key, partition: r.partition_key })),
       );
       if (outcome.status === 'succeeded') {
-        const rules = failedChecks.length > 0 ? (['asset_failed', 'freshness_missed'] as const) : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
+        const rules =
+          failedChecks.length > 0
+            ? (['asset_failed', 'freshness_missed'] as const)
+            : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
         await resolveJobsAlerts(c, asset, rules, now, `asset ${asset} materialized in run ${runId}`, d.alertChannels);
       }
     }

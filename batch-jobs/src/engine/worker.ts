@@ -126,9 +126,13 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
       }),
     );
   }
-  await boss.work<StepJobData>(DEAD_QUEUE, { pollingIntervalSeconds: Math.max(1, s.pollIntervalMs / 1000) }, async (jobs) => {
-    for (const job of jobs) await markLost(job.data);
-  });
+  await boss.work<StepJobData>(
+    DEAD_QUEUE,
+    { pollingIntervalSeconds: Math.max(1, s.pollIntervalMs / 1000) },
+    async (jobs) => {
+      for (const job of jobs) await markLost(job.data);
+    },
+  );
 
   /** A step whose job exhausted its retries through lost attempts: failed, downstream blocked. */
   async function markLost(step: StepJobData): Promise<void> {
@@ -141,11 +145,30 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
       return rows[0]?.attempts;
     });
     if (attempt === undefined) return;
-    const deps = { pool: o.pool, boss, graph: o.graph, policy, logger, workerId: id, alertChannels: s.alertChannels, shutdown: shutdown.signal };
-    await finishStep(deps, step, attempt, {
-      status: 'failed',
-      error: { code: 'JOBS_WORKER_LOST', message: `no attempt finished after ${attempt} tries (workers lost or timed out)`, retriable: false },
-    }, []);
+    const deps = {
+      pool: o.pool,
+      boss,
+      graph: o.graph,
+      policy,
+      logger,
+      workerId: id,
+      alertChannels: s.alertChannels,
+      shutdown: shutdown.signal,
+    };
+    await finishStep(
+      deps,
+      step,
+      attempt,
+      {
+        status: 'failed',
+        error: {
+          code: 'JOBS_WORKER_LOST',
+          message: `no attempt finished after ${attempt} tries (workers lost or timed out)`,
+          retriable: false,
+        },
+      },
+      [],
+    );
   }
 
   const timers: NodeJS.Timeout[] = [];
@@ -155,7 +178,9 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
       if (busy || shutdown.signal.aborted) return;
       busy = true;
       fn()
-        .catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err), loop: name }, 'loop pass failed'))
+        .catch((err: unknown) =>
+          logger.warn({ err: err instanceof Error ? err.message : String(err), loop: name }, 'loop pass failed'),
+        )
         .finally(() => {
           busy = false;
         });
@@ -165,14 +190,26 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
   };
   const outbox = new OutboxDispatcher(o.pool, [logChannel(logger)], logger, { intervalMs: 1000 });
   if (s.schedules) {
-    const scheduler = new Scheduler({ pool: o.pool, boss, graph: o.graph, policy, logger, catchupMs: s.catchupMs, now: o.now });
+    const scheduler = new Scheduler({
+      pool: o.pool,
+      boss,
+      graph: o.graph,
+      policy,
+      logger,
+      catchupMs: s.catchupMs,
+      now: o.now,
+    });
     loop('schedules', s.tickIntervalMs, () => scheduler.tick());
     for (const sensor of o.sensors ?? [])
-      loop(`sensor ${sensor.name}`, s.sensorIntervalMs, () => evaluateFileSensor({ pool: o.pool, boss, graph: o.graph, policy, logger }, sensor));
+      loop(`sensor ${sensor.name}`, s.sensorIntervalMs, () =>
+        evaluateFileSensor({ pool: o.pool, boss, graph: o.graph, policy, logger }, sensor),
+      );
     loop('freshness', s.freshnessIntervalMs, () =>
       evaluateFreshness({ pool: o.pool, graph: o.graph, logger, alertChannels: s.alertChannels, now: o.now }),
     );
-    loop('prune', s.pruneIntervalMs, () => pruneHistory(o.pool, { olderThanDays: s.historyDays, batchSize: s.pruneBatch }));
+    loop('prune', s.pruneIntervalMs, () =>
+      pruneHistory(o.pool, { olderThanDays: s.historyDays, batchSize: s.pruneBatch }),
+    );
     if (s.alertChannels.includes('console')) outbox.start();
   }
   logger.info({ concurrency: s.concurrency, assets: o.graph.size, schedules: s.schedules }, 'jobs worker started');
@@ -205,7 +242,12 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
 }
 
 function registerMetrics(registry: Registry, pool: Pool, boss: PgBoss, graph: AssetGraph) {
-  const steps = new Counter({ name: 'ysh_jobs_steps_total', help: 'Steps finished by this worker, by outcome', labelNames: ['status'], registers: [registry] });
+  const steps = new Counter({
+    name: 'ysh_jobs_steps_total',
+    help: 'Steps finished by this worker, by outcome',
+    labelNames: ['status'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'ysh_jobs_step_duration_seconds',
     help: 'Step duration in this worker, by outcome',
@@ -219,7 +261,9 @@ function registerMetrics(registry: Registry, pool: Pool, boss: PgBoss, graph: As
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const { rows } = await pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM job_runs GROUP BY status');
+      const { rows } = await pool.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM job_runs GROUP BY status',
+      );
       this.reset();
       for (const r of rows) this.set({ status: r.status }, r.n);
     },
@@ -238,7 +282,10 @@ function registerMetrics(registry: Registry, pool: Pool, boss: PgBoss, graph: As
     labelNames: ['asset'],
     registers: [registry],
     async collect() {
-      const keys = graph.assets().filter((a) => a.freshness).map((a) => a.key);
+      const keys = graph
+        .assets()
+        .filter((a) => a.freshness)
+        .map((a) => a.key);
       if (keys.length === 0) return;
       const { rows } = await pool.query<{ asset_key: string; lag: number }>(
         `SELECT asset_key, extract(epoch FROM now() - max(created_at))::float8 AS lag FROM asset_materializations

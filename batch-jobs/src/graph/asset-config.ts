@@ -10,7 +10,10 @@ import type { AnyAsset } from './asset.ts';
 export function resolveConfig(asset: AnyAsset, override: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!asset.config) {
     if (override && Object.keys(override).length > 0)
-      throw new JobsError('JOBS_CONFIG_INVALID', `asset ${asset.key} takes no configuration, got ${Object.keys(override).join(', ')}`);
+      throw new JobsError(
+        'JOBS_CONFIG_INVALID',
+        `asset ${asset.key} takes no configuration, got ${Object.keys(override).join(', ')}`,
+      );
     return {};
   }
   const merged = { ...(asset.config.defaults as Record<string, unknown>), ...(override ?? {}) };

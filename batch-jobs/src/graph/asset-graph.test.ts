@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobsError } from '../errors.ts';
+import type { JobsError } from '../errors.ts';
 import { defineAsset } from './asset.ts';
 import { AssetGraph } from './asset-graph.ts';
 

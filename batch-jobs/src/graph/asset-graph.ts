@@ -19,7 +19,8 @@ export class AssetGraph {
     const problems: string[] = [];
     for (const a of assets) {
       if (!KEY.test(a.key)) problems.push(`asset key "${a.key}" is not an id (${ID_PATTERN})`);
-      if (!(LAYERS as readonly string[]).includes(a.layer)) problems.push(`asset ${a.key}: layer "${a.layer}" is not one of ${LAYERS.join(', ')}`);
+      if (!(LAYERS as readonly string[]).includes(a.layer))
+        problems.push(`asset ${a.key}: layer "${a.layer}" is not one of ${LAYERS.join(', ')}`);
       if (this.byKey.has(a.key)) problems.push(`duplicate asset key ${a.key}`);
       this.byKey.set(a.key, a);
     }
@@ -30,7 +31,8 @@ export class AssetGraph {
       }
     }
     if (problems.length === 0) {
-      for (const a of this.byKey.values()) for (const d of a.deps) this.children.set(d, [...(this.children.get(d) ?? []), a.key]);
+      for (const a of this.byKey.values())
+        for (const d of a.deps) this.children.set(d, [...(this.children.get(d) ?? []), a.key]);
       const cycle = this.findCycle();
       if (cycle) problems.push(`dependency cycle: ${cycle.join(' -> ')}`);
     }
@@ -52,7 +54,8 @@ export class AssetGraph {
 
   get(key: string): AnyAsset {
     const a = this.byKey.get(key);
-    if (!a) throw new JobsError('JOBS_ASSET_UNKNOWN', `no asset ${key} (known: ${[...this.byKey.keys()].sort().join(', ')})`);
+    if (!a)
+      throw new JobsError('JOBS_ASSET_UNKNOWN', `no asset ${key} (known: ${[...this.byKey.keys()].sort().join(', ')})`);
     return a;
   }
 

@@ -103,16 +103,20 @@ export interface AssetDefinition<C = Record<string, unknown>> {
    * the source. A changed observation makes the asset stale.
    */
   observe?(ctx: ObserveContext<C>): Promise<string>;
-  materialize(ctx: AssetContext<C>): Promise<MaterializeResult | undefined | void>;
+  materialize(ctx: AssetContext<C>): Promise<MaterializeResult | undefined>;
 }
 
+/** An asset of any config type (a graph holds assets whose config types differ). */
+// biome-ignore lint/suspicious/noExplicitAny: config types differ per asset; each asset checks its own against its schema
 export type AnyAsset = AssetDefinition<any>;
 
 /** Declares an asset; its config type follows from its TypeBox schema. */
 export function defineAsset<S extends TSchema>(
   def: Omit<AssetDefinition<Static<S>>, 'config'> & { config: AssetConfigDef<S> },
 ): AssetDefinition<Static<S>>;
-export function defineAsset(def: Omit<AssetDefinition<Record<string, never>>, 'config'>): AssetDefinition<Record<string, never>>;
+export function defineAsset(
+  def: Omit<AssetDefinition<Record<string, never>>, 'config'>,
+): AssetDefinition<Record<string, never>>;
 export function defineAsset(def: AnyAsset): AnyAsset {
   return Object.freeze({ ...def });
 }

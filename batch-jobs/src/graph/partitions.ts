@@ -29,7 +29,8 @@ export function checkPartition(assetKey: string, def: PartitionsDef | undefined,
   if (def.kind === 'daily') parseDay(key, `asset ${assetKey} partition`);
   else parseDay(`${key}-01`, `asset ${assetKey} partition`);
   const start = def.kind === 'daily' ? def.start : def.start.slice(0, 7);
-  if (key < start) throw new JobsError('JOBS_PARTITION_INVALID', `asset ${assetKey}: partition ${key} is before its start ${start}`);
+  if (key < start)
+    throw new JobsError('JOBS_PARTITION_INVALID', `asset ${assetKey}: partition ${key} is before its start ${start}`);
   return key;
 }
 

@@ -16,7 +16,12 @@ export interface Lineage {
   lastRead: Record<string, { dataVersion: string; runId: string | null }>;
 }
 
-function tree(graph: AssetGraph, key: string, next: (k: string) => readonly string[], seen: Set<string>): LineageNode[] {
+function tree(
+  graph: AssetGraph,
+  key: string,
+  next: (k: string) => readonly string[],
+  seen: Set<string>,
+): LineageNode[] {
   return [...next(key)].sort().map((k) => ({
     key: k,
     layer: graph.get(k).layer,
@@ -33,7 +38,10 @@ export async function lineageOf(db: Queryable, graph: AssetGraph, key: string): 
   const lastRead: Lineage['lastRead'] = {};
   for (const [dep, v] of Object.entries(rows[0]?.upstream ?? {})) {
     const ids = v.materializationId.split(',').filter((x) => /^\d+$/.test(x));
-    const { rows: made } = await db.query<{ run_id: string }>('SELECT run_id FROM asset_materializations WHERE id = $1', [ids[0] ?? '0']);
+    const { rows: made } = await db.query<{ run_id: string }>(
+      'SELECT run_id FROM asset_materializations WHERE id = $1',
+      [ids[0] ?? '0'],
+    );
     lastRead[dep] = { dataVersion: v.dataVersion, runId: ids.length === 1 ? (made[0]?.run_id ?? null) : null };
   }
   return {
@@ -50,7 +58,9 @@ export function formatLineage(l: Lineage): string {
   const walk = (nodes: LineageNode[], depth: number) => {
     for (const n of nodes) {
       const read = depth === 1 ? l.lastRead[n.key] : undefined;
-      const extra = read ? `  last read ${read.dataVersion.slice(0, 8)}${read.runId ? ` from run ${read.runId}` : ''}` : '';
+      const extra = read
+        ? `  last read ${read.dataVersion.slice(0, 8)}${read.runId ? ` from run ${read.runId}` : ''}`
+        : '';
       lines.push(`${'  '.repeat(depth)}${depth === 1 ? '' : '└ '}${n.key} (${n.layer})${extra}`);
       walk(n.children, depth + 1);
     }

@@ -23,7 +23,9 @@ export function validateCron(expr: string, tz = DEFAULT_TZ): void {
 
 /** The latest tick at or before `at` (ms), in the expression's time zone. */
 export function previousTick(expr: string, tz: string, at: number): number {
-  return parse(expr, tz, at + 1).prev().getTime();
+  return parse(expr, tz, at + 1)
+    .prev()
+    .getTime();
 }
 
 /** The first tick strictly after `at`. */

@@ -71,10 +71,12 @@ export class Scheduler {
             `INSERT INTO job_schedule_ticks (schedule, tick_at, status) VALUES ($1, $2, 'skipped') ON CONFLICT DO NOTHING`,
             [schedule, tickIso],
           );
-          if (latest !== null) this.d.logger.warn({ schedule, tick: tickIso }, 'missed schedule tick too old to catch up: skipped');
+          if (latest !== null)
+            this.d.logger.warn({ schedule, tick: tickIso }, 'missed schedule tick too old to catch up: skipped');
           return undefined;
         }
-        if (latest.getTime() < tick) this.d.logger.info({ schedule, tick: tickIso, latest }, 'catching up the most recent missed tick');
+        if (latest.getTime() < tick)
+          this.d.logger.info({ schedule, tick: tickIso, latest }, 'catching up the most recent missed tick');
       }
       const { rowCount } = await c.query(
         `INSERT INTO job_schedule_ticks (schedule, tick_at, status) VALUES ($1, $2, 'started') ON CONFLICT DO NOTHING`,
@@ -88,7 +90,11 @@ export class Scheduler {
         plan,
         origin: { schedule, tick: tickIso },
       });
-      await c.query('UPDATE job_schedule_ticks SET run_id = $3 WHERE schedule = $1 AND tick_at = $2', [schedule, tickIso, id]);
+      await c.query('UPDATE job_schedule_ticks SET run_id = $3 WHERE schedule = $1 AND tick_at = $2', [
+        schedule,
+        tickIso,
+        id,
+      ]);
       this.d.logger.info({ schedule, tick: tickIso, run: id }, 'schedule tick: run created');
       this.d.onRun?.(id);
       return id;

@@ -44,7 +44,9 @@ export async function scanInbox(dir: string, pattern?: RegExp): Promise<FileCurs
     if (name.startsWith('.') || (pattern && !pattern.test(name))) continue;
     const path = join(dir, name);
     if (!(await stat(path)).isFile()) continue;
-    out[name] = createHash('sha256').update(await readFile(path)).digest('hex');
+    out[name] = createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
   }
   return out;
 }
@@ -66,10 +68,13 @@ export interface SensorDeps {
 export async function evaluateFileSensor(d: SensorDeps, s: FileSensorDef): Promise<string | undefined> {
   const files = await scanInbox(s.dir, s.pattern);
   return inTransaction(d.pool, async (c) => {
-    await c.query(`INSERT INTO job_sensor_cursors (sensor, cursor) VALUES ($1, '{}'::jsonb) ON CONFLICT DO NOTHING`, [s.name]);
-    const { rows } = await c.query<{ cursor: FileCursor }>('SELECT cursor FROM job_sensor_cursors WHERE sensor = $1 FOR UPDATE', [
+    await c.query(`INSERT INTO job_sensor_cursors (sensor, cursor) VALUES ($1, '{}'::jsonb) ON CONFLICT DO NOTHING`, [
       s.name,
     ]);
+    const { rows } = await c.query<{ cursor: FileCursor }>(
+      'SELECT cursor FROM job_sensor_cursors WHERE sensor = $1 FOR UPDATE',
+      [s.name],
+    );
     const before = rows[0]?.cursor ?? {};
     const changed = Object.keys(files).filter((f) => before[f] !== files[f]);
     const removed = Object.keys(before).filter((f) => !(f in files));

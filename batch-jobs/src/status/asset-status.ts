@@ -72,7 +72,12 @@ export async function assetStatuses(db: Queryable, graph: AssetGraph, now = Date
     `SELECT DISTINCT ON (asset_key, partition_key) asset_key, partition_key, run_id, status, error, reason, created_at, finished_at
      FROM job_steps ORDER BY asset_key, partition_key, created_at DESC`,
   );
-  const { rows: warns } = await db.query<{ asset_key: string; partition_key: string; check_name: string; details: unknown }>(
+  const { rows: warns } = await db.query<{
+    asset_key: string;
+    partition_key: string;
+    check_name: string;
+    details: unknown;
+  }>(
     `SELECT c.asset_key, c.partition_key, c.check_name, c.details FROM asset_check_results c
      WHERE NOT c.passed AND c.materialization_id IN (
        SELECT DISTINCT ON (asset_key, partition_key) id FROM asset_materializations WHERE checks_passed
@@ -88,8 +93,16 @@ export async function assetStatuses(db: Queryable, graph: AssetGraph, now = Date
     const mine = matsOf(asset.key);
     const myStepsAll = steps.filter((s) => s.asset_key === asset.key);
     const latestStep = [...myStepsAll].sort((a, b) => b.created_at.getTime() - a.created_at.getTime())[0];
-    const s: AssetStatus = { key: asset.key, layer: asset.layer, state: 'fresh', reasons: [], warnings: [], running: false };
-    if (latestStep) s.lastStep = { runId: latestStep.run_id, status: latestStep.status, at: latestStep.created_at.toISOString() };
+    const s: AssetStatus = {
+      key: asset.key,
+      layer: asset.layer,
+      state: 'fresh',
+      reasons: [],
+      warnings: [],
+      running: false,
+    };
+    if (latestStep)
+      s.lastStep = { runId: latestStep.run_id, status: latestStep.status, at: latestStep.created_at.toISOString() };
     s.running = myStepsAll.some((x) => x.status === 'running' || x.status === 'queued');
     const current = [...mine].sort((a, b) => b.created_at.getTime() - a.created_at.getTime())[0];
     if (current)
@@ -109,11 +122,18 @@ export async function assetStatuses(db: Queryable, graph: AssetGraph, now = Date
       for (const f of asset.partitions ? failedSteps : [latestStep as StepLatest]) {
         const where = f.partition_key ? ` [${f.partition_key}]` : '';
         const detail = f.error?.details ? ` ${JSON.stringify(f.error.details)}` : '';
-        s.reasons.push(`run ${f.run_id}${where} failed: ${f.error?.code ?? ''} ${f.error?.message ?? ''}${detail}`.replace(/\s+/g, ' '));
+        s.reasons.push(
+          `run ${f.run_id}${where} failed: ${f.error?.code ?? ''} ${f.error?.message ?? ''}${detail}`.replace(
+            /\s+/g,
+            ' ',
+          ),
+        );
       }
     } else if (!current) {
       s.state = 'missing';
-      s.reasons.push(latestStep?.status === 'blocked' ? `never materialized: ${latestStep.reason}` : 'never materialized');
+      s.reasons.push(
+        latestStep?.status === 'blocked' ? `never materialized: ${latestStep.reason}` : 'never materialized',
+      );
     }
     if (current) {
       const reasons = await staleReasons(db, graph, asset, current, mats, out);
@@ -122,7 +142,8 @@ export async function assetStatuses(db: Queryable, graph: AssetGraph, now = Date
     }
     for (const w of warns.filter((x) => x.asset_key === asset.key))
       s.warnings.push(`check ${w.check_name} failed (warning): ${JSON.stringify(w.details)}`);
-    if (asset.schedule) s.nextTick = new Date(nextTick(asset.schedule.cron, asset.schedule.tz ?? DEFAULT_TZ, now)).toISOString();
+    if (asset.schedule)
+      s.nextTick = new Date(nextTick(asset.schedule.cron, asset.schedule.tz ?? DEFAULT_TZ, now)).toISOString();
     if (asset.freshness) {
       const tz = asset.freshness.tz ?? DEFAULT_TZ;
       const open = alerts.find((a) => a.device === asset.key);
@@ -150,7 +171,8 @@ async function staleReasons(
   known: Map<string, AssetStatus>,
 ): Promise<string[]> {
   const reasons: string[] = [];
-  if (m.code_version !== asset.codeVersion) reasons.push(`code version changed: ${m.code_version} -> ${asset.codeVersion}`);
+  if (m.code_version !== asset.codeVersion)
+    reasons.push(`code version changed: ${m.code_version} -> ${asset.codeVersion}`);
   let config: Record<string, unknown> | undefined;
   try {
     config = resolveConfig(asset, undefined);
@@ -158,18 +180,15 @@ async function staleReasons(
     reasons.push(`its default config is invalid: ${(err as Error).message}`);
   }
   if (config && configHash(config) !== m.config_hash) {
-    const changes = diffConfig(m.config, config).map((c) => `${c.key} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`);
+    const changes = diffConfig(m.config, config).map(
+      (c) => `${c.key} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`,
+    );
     reasons.push(`config changed: ${changes.join(', ') || 'hash differs'}`);
   }
   for (const dep of asset.deps) {
     const want = upstreamPartition(graph, asset.key, m.partition_key, dep);
     const theirs = mats.filter((x) => x.asset_key === dep && (want === '*' || x.partition_key === want));
-    const now =
-      want === '*'
-        ? theirs.length > 0
-          ? combinedVersion(theirs)
-          : undefined
-        : theirs[0]?.data_version;
+    const now = want === '*' ? (theirs.length > 0 ? combinedVersion(theirs) : undefined) : theirs[0]?.data_version;
     const then = m.upstream[dep]?.dataVersion;
     if (now !== then) reasons.push(`upstream ${dep} changed: data version ${short(then)} -> ${short(now)}`);
     const up = known.get(dep);
@@ -178,7 +197,8 @@ async function staleReasons(
   if (asset.observe) {
     try {
       const obs = await asset.observe({ db, config: config ?? m.config, partition: m.partition_key || undefined });
-      if (obs !== m.source_version) reasons.push(`source changed: ${short(m.source_version ?? undefined)} -> ${short(obs)}`);
+      if (obs !== m.source_version)
+        reasons.push(`source changed: ${short(m.source_version ?? undefined)} -> ${short(obs)}`);
     } catch (err) {
       reasons.push(`source cannot be observed: ${(err as Error).message}`);
     }

@@ -29,7 +29,8 @@ export const TEST_SETTINGS: WorkerSettings = {
   schedules: false,
 };
 
-export const quietLogger = (): Logger => createLogger('jobs-test', { level: process.env.YSH_TEST_LOG === '1' ? 'debug' : 'silent' });
+export const quietLogger = (): Logger =>
+  createLogger('jobs-test', { level: process.env.YSH_TEST_LOG === '1' ? 'debug' : 'silent' });
 
 /** One engine over one database URL: a pool and any number of in-process workers. */
 export class TestEngine {
@@ -47,7 +48,10 @@ export class TestEngine {
     this.pool = createPool(url, { max: 4 });
   }
 
-  async startWorker(settings: Partial<WorkerSettings> = {}, extra: { now?: () => number; workerId?: string } = {}): Promise<JobsWorker> {
+  async startWorker(
+    settings: Partial<WorkerSettings> = {},
+    extra: { now?: () => number; workerId?: string } = {},
+  ): Promise<JobsWorker> {
     const pool = createPool(this.url, { max: 4 });
     this.pools.push(pool);
     const w = await startWorker({
@@ -65,7 +69,11 @@ export class TestEngine {
   async run(sel: Selection, trigger: RunTrigger = 'manual'): Promise<string> {
     const w = this.workers[0];
     if (!w) throw new Error('start a worker first');
-    return createRun(this.pool, w.boss, this.graph, w.policy, { trigger, requestedBy: 'test', plan: planRun(this.graph, sel) });
+    return createRun(this.pool, w.boss, this.graph, w.policy, {
+      trigger,
+      requestedBy: 'test',
+      plan: planRun(this.graph, sel),
+    });
   }
 
   /** Waits until the run is finished; returns it with its steps. */
@@ -74,7 +82,10 @@ export class TestEngine {
     for (;;) {
       const run = await getRun(this.pool, runId);
       if (run.finished_at) return { run, steps: await getSteps(this.pool, runId) };
-      if (Date.now() > deadline) throw new Error(`run ${runId} not finished in ${timeoutMs} ms: ${JSON.stringify(await getSteps(this.pool, runId))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `run ${runId} not finished in ${timeoutMs} ms: ${JSON.stringify(await getSteps(this.pool, runId))}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }

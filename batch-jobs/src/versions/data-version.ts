@@ -32,7 +32,13 @@ export interface VersionInputs {
 
 /** What a step would read: equal input versions mean the asset is up to date. */
 export function inputVersion(inputs: VersionInputs, sourceVersion: string | undefined): string {
-  return versionHash('ysh.jobs.input.v1', inputs.codeVersion, inputs.configHash, inputs.upstream, sourceVersion ?? null);
+  return versionHash(
+    'ysh.jobs.input.v1',
+    inputs.codeVersion,
+    inputs.configHash,
+    inputs.upstream,
+    sourceVersion ?? null,
+  );
 }
 
 /** The data version recorded with a materialization. */

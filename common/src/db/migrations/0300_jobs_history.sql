@@ -27,6 +27,8 @@ CREATE TABLE job_steps (
   run_id         text NOT NULL REFERENCES job_runs(id) ON DELETE CASCADE,
   asset_key      text NOT NULL,
   partition_key  text NOT NULL DEFAULT '',
+  -- Position in the run's plan (dependency order).
+  seq            integer NOT NULL DEFAULT 0,
   status         text NOT NULL CHECK (status IN
                    ('pending', 'queued', 'running', 'succeeded', 'up_to_date', 'failed', 'blocked', 'canceled')),
   deps           text[] NOT NULL DEFAULT '{}',
