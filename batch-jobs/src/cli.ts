@@ -44,7 +44,8 @@ export const JOBS_USAGE = `Usage: ysh jobs <command> [flags]
   lineage ASSET [--json]                upstream and downstream assets, and what was last read
   worker [--port P]                     execute steps, schedules, sensors, freshness (/health, /metrics)
   prune [--days N]                      delete run history older than N days (bounded batches)
-  seed-demo [--days N] [--file NAME]    write a synthetic meter CSV into the demo inbox
+  seed-demo [--days N] [--start DATE] [--file NAME]
+                                        write a synthetic meter CSV into the demo inbox
 
 --local runs a worker inside the command while it waits (no separate worker needed).
 Database: YSH_DATABASE_URL, else the embedded PostgreSQL that \`ysh start\` serves on

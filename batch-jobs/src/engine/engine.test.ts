@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, type TestDatabase } from '../../../tests/src/helpers/db.ts';
 import { JOBS_ALERT_SITE } from '../alerts/job-alerts.ts';
+import { pruneHistory } from '../history/retention.ts';
 import { compareRuns } from '../compare/run-compare.ts';
 import { defineAsset, type AnyAsset } from '../graph/asset.ts';
 import { assetStatuses, type AssetStatus } from '../status/asset-status.ts';
@@ -188,5 +189,23 @@ for (const kind of DATABASE_KINDS) {
       expect((await status()).norm?.state).toBe('fresh');
       expect((await status()).gold?.state).toBe('fresh');
     }, 90_000);
+
+    it('pruning removes old history in bounded batches but keeps the latest materialization of each asset', async () => {
+      await db.pool.query(`UPDATE job_runs SET created_at = created_at - interval '500 days'`);
+      await db.pool.query(`UPDATE asset_materializations SET created_at = created_at - interval '500 days'`);
+      const before = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM asset_materializations');
+      const r = await pruneHistory(db.pool, { olderThanDays: 400, batchSize: 2 });
+      const left = await db.pool.query<{ runs: number; steps: number; logs: number }>(
+        `SELECT (SELECT count(*)::int FROM job_runs) AS runs, (SELECT count(*)::int FROM job_steps) AS steps,
+                (SELECT count(*)::int FROM job_step_logs) AS logs`,
+      );
+      expect(left.rows[0]).toEqual({ runs: 0, steps: 0, logs: 0 });
+      expect(r.runs).toBeGreaterThan(10);
+      const kept = await db.pool.query<{ asset_key: string }>('SELECT asset_key FROM asset_materializations ORDER BY asset_key');
+      expect(kept.rows.map((x) => x.asset_key)).toEqual(['a', 'b', 'c', 'd', 'gold', 'norm', 'src']);
+      expect(r.materializations).toBe((before.rows[0]?.n ?? 0) - 7);
+      // Staleness is still judged against what was kept.
+      expect(Object.values(await status()).map((x) => x.state)).toEqual(Array(7).fill('fresh'));
+    }, 60_000);
   });
 }
