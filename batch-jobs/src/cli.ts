@@ -288,9 +288,16 @@ const subcommands: Record<string, Sub> = {
 /** Commands that do not touch the database. */
 const offline: Record<string, (config: JobsConfig, argv: string[]) => Promise<void>> = {
   async 'seed-demo'(config, argv) {
-    const { values } = parseFlags('jobs seed-demo', argv, { days: { type: 'string' }, file: { type: 'string' } });
+    const { values } = parseFlags('jobs seed-demo', argv, {
+      days: { type: 'string' },
+      file: { type: 'string' },
+      start: { type: 'string' },
+    });
+    if (values.start !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.start))
+      throw new ConfigError('--start', `expected a date YYYY-MM-DD, got ${JSON.stringify(values.start)}`);
     const path = await writeDemoCsv(config.inboxDir, values.file ?? 'meters.csv', {
       days: intFlag('days', values.days, 7, 1, 3650),
+      start: values.start,
     });
     out(`wrote ${path}`);
   },

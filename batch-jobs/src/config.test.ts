@@ -23,12 +23,20 @@ describe('loadJobsConfig', () => {
       },
       '/srv',
     );
-    expect(c).toMatchObject({ databaseUrl: 'postgres://u@db:5432/ysh', concurrency: 4, defaultTimeoutMs: 120_000, alertChannels: ['slack', 'console'], modules: ['/srv/a.ts', '/srv/b/c.ts'] });
+    expect(c).toMatchObject({
+      databaseUrl: 'postgres://u@db:5432/ysh',
+      concurrency: 4,
+      defaultTimeoutMs: 120_000,
+      alertChannels: ['slack', 'console'],
+      modules: ['/srv/a.ts', '/srv/b/c.ts'],
+    });
     expect(loadJobsConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }).alertChannels).toEqual(['slack', 'console']);
   });
 
   it('names the variable of a bad value', () => {
-    expect(() => loadJobsConfig({ YSH_JOBS_CONCURRENCY: 'many' })).toThrow('YSH_JOBS_CONCURRENCY: expected an integer between 1 and 64, got "many"');
+    expect(() => loadJobsConfig({ YSH_JOBS_CONCURRENCY: 'many' })).toThrow(
+      'YSH_JOBS_CONCURRENCY: expected an integer between 1 and 64, got "many"',
+    );
     expect(() => loadJobsConfig({ YSH_JOBS_RETRY_DELAY: '5' })).toThrow(/^YSH_JOBS_RETRY_DELAY: expected a duration/);
   });
 });

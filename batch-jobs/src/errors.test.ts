@@ -13,13 +13,21 @@ describe('JOBS_ error table', () => {
   });
 
   it('keeps code and retriable through a step error; anything else is not retriable', () => {
-    expect(stepErrorInfo(transient('503 from ANEEL'))).toEqual({ code: 'JOBS_TRANSIENT', message: '503 from ANEEL', retriable: true });
+    expect(stepErrorInfo(transient('503 from ANEEL'))).toEqual({
+      code: 'JOBS_TRANSIENT',
+      message: '503 from ANEEL',
+      retriable: true,
+    });
     expect(stepErrorInfo(new JobsError('JOBS_CHECK_FAILED', 'x', { details: { check: 'c' } }))).toEqual({
       code: 'JOBS_CHECK_FAILED',
       message: 'x',
       retriable: false,
       details: { check: 'c' },
     });
-    expect(stepErrorInfo(new TypeError('boom'))).toEqual({ code: 'JOBS_MATERIALIZE_FAILED', message: 'boom', retriable: false });
+    expect(stepErrorInfo(new TypeError('boom'))).toEqual({
+      code: 'JOBS_MATERIALIZE_FAILED',
+      message: 'boom',
+      retriable: false,
+    });
   });
 });

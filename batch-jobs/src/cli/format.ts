@@ -182,8 +182,12 @@ export function formatCompare(c: RunComparison): string {
     `A ${c.a.id}  ${c.a.trigger} ${c.a.status}  ${c.a.createdAt}  config ${short(c.a.configHash)}`,
     `B ${c.b.id}  ${c.b.trigger} ${c.b.status}  ${c.b.createdAt}  config ${short(c.b.configHash)}`,
     '',
-    c.config.length === 0 ? 'config: identical' : `config: ${c.config.length} key(s) changed`,
+    c.config.length === 0
+      ? 'config: identical for the assets both runs have'
+      : `config: ${c.config.length} key(s) changed`,
     ...c.config.map((x) => `  * ${x.key}: ${v(x.before)} -> ${v(x.after)}`),
+    ...(c.onlyIn.a.length > 0 ? [`only in A: ${c.onlyIn.a.join(', ')}`] : []),
+    ...(c.onlyIn.b.length > 0 ? [`only in B: ${c.onlyIn.b.join(', ')}`] : []),
     '',
     'assets (* = differs):',
     table(

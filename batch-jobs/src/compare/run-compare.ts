@@ -33,7 +33,10 @@ export interface CheckComparison {
 export interface RunComparison {
   a: RunSummary;
   b: RunSummary;
+  /** Config keys that differ, for the assets both runs materialized. */
   config: ConfigChange[];
+  /** Assets only one of the runs had. */
+  onlyIn: { a: string[]; b: string[] };
   assets: AssetComparison[];
   /** Only the checks whose outcome changed (or that ran in one run only). */
   checks: CheckComparison[];
@@ -146,5 +149,16 @@ export async function compareRuns(db: Queryable, idA: string, idB: string): Prom
     const side = (c: typeof ca) => (c ? { passed: c.passed, severity: c.severity, details: c.details } : null);
     checks.push({ asset, partition, check, a: side(ca), b: side(cb) });
   }
-  return { a: summary(ra), b: summary(rb), config: diffConfig(ra.config.assets, rb.config.assets), assets, checks };
+  const inA = Object.keys(ra.config.assets);
+  const inB = Object.keys(rb.config.assets);
+  const both = inA.filter((k) => inB.includes(k));
+  const pick = (c: Record<string, unknown>) => Object.fromEntries(both.map((k) => [k, c[k]]));
+  return {
+    a: summary(ra),
+    b: summary(rb),
+    config: diffConfig(pick(ra.config.assets), pick(rb.config.assets)),
+    onlyIn: { a: inA.filter((k) => !inB.includes(k)).sort(), b: inB.filter((k) => !inA.includes(k)).sort() },
+    assets,
+    checks,
+  };
 }

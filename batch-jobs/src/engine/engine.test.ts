@@ -201,7 +201,9 @@ for (const kind of DATABASE_KINDS) {
       );
       expect(left.rows[0]).toEqual({ runs: 0, steps: 0, logs: 0 });
       expect(r.runs).toBeGreaterThan(10);
-      const kept = await db.pool.query<{ asset_key: string }>('SELECT asset_key FROM asset_materializations ORDER BY asset_key');
+      const kept = await db.pool.query<{ asset_key: string }>(
+        'SELECT asset_key FROM asset_materializations ORDER BY asset_key',
+      );
       expect(kept.rows.map((x) => x.asset_key)).toEqual(['a', 'b', 'c', 'd', 'gold', 'norm', 'src']);
       expect(r.materializations).toBe((before.rows[0]?.n ?? 0) - 7);
       // Staleness is still judged against what was kept.

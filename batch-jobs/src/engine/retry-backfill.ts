@@ -49,7 +49,7 @@ export async function partitionsToBackfill(
 ): Promise<{ all: string[]; todo: string[] }> {
   const all = partitionRange(asset, graph.get(asset).partitions, from, to);
   const { rows: good } = await db.query<{ partition_key: string }>(
-    'SELECT DISTINCT partition_key FROM asset_materializations WHERE asset_key = $1 AND checks_passed AND partition_key = ANY($2::text[])',
+    'SELECT partition_key FROM asset_latest WHERE asset_key = $1 AND partition_key = ANY($2::text[])',
     [asset, all],
   );
   const { rows: latest } = await db.query<{ partition_key: string; status: string }>(

@@ -225,9 +225,12 @@ export class StepExecutor {
       checks_passed: boolean;
       row_count: string | null;
     }>(
-      `SELECT run_id, input_version, data_version, checks_passed, row_count FROM asset_materializations
-       WHERE asset_key = $1 AND partition_key = $2 ${goodOnly ? 'AND checks_passed' : ''}
-       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      goodOnly
+        ? `SELECT m.run_id, m.input_version, m.data_version, m.checks_passed, m.row_count
+           FROM asset_latest l JOIN asset_materializations m ON m.id = l.materialization_id
+           WHERE l.asset_key = $1 AND l.partition_key = $2`
+        : `SELECT run_id, input_version, data_version, checks_passed, row_count FROM asset_materializations
+           WHERE asset_key = $1 AND partition_key = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
       [asset, partition],
     );
     return rows[0];
@@ -278,6 +281,15 @@ export class StepExecutor {
         ],
       );
       const id = rows[0]?.id as string;
+      if (m.passed) {
+        await c.query(
+          `INSERT INTO asset_latest (asset_key, partition_key, materialization_id, data_version, created_at)
+           VALUES ($1, $2, $3, $4, now())
+           ON CONFLICT (asset_key, partition_key) DO UPDATE SET materialization_id = EXCLUDED.materialization_id,
+             data_version = EXCLUDED.data_version, created_at = EXCLUDED.created_at`,
+          [step.asset, step.partition, id, m.version],
+        );
+      }
       if (m.checks.length === 0) return;
       await c.query(
         `INSERT INTO asset_check_results (materialization_id, run_id, asset_key, partition_key, check_name, severity, blocking, passed, details)

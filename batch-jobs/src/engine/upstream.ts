@@ -37,9 +37,8 @@ export async function resolveUpstream(
   const deps = graph.get(asset).deps;
   if (deps.length === 0) return {};
   const { rows } = await db.query<LatestRow>(
-    `SELECT DISTINCT ON (asset_key, partition_key) id::text, asset_key, partition_key, data_version
-     FROM asset_materializations WHERE asset_key = ANY($1::text[]) AND checks_passed
-     ORDER BY asset_key, partition_key, created_at DESC, id DESC`,
+    `SELECT materialization_id::text AS id, asset_key, partition_key, data_version
+     FROM asset_latest WHERE asset_key = ANY($1::text[])`,
     [deps],
   );
   const out: Record<string, UpstreamVersion> = {};

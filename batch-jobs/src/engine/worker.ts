@@ -97,6 +97,10 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
   const shutdown = new AbortController();
   const fetchers: string[] = [];
   const metrics = o.registry ? registerMetrics(o.registry, o.pool, boss, o.graph) : undefined;
+  /** New steps queued by this process: fetch now rather than at the next poll. */
+  const wake = () => {
+    for (const f of fetchers) boss.notifyWorker(f);
+  };
   const executor = new StepExecutor({
     pool: o.pool,
     boss,
@@ -106,9 +110,7 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
     workerId: id,
     alertChannels: s.alertChannels,
     shutdown: shutdown.signal,
-    onQueued: () => {
-      for (const f of fetchers) boss.notifyWorker(f);
-    },
+    onQueued: wake,
     onStepDone: (_asset, status, seconds) => metrics?.stepDone(status, seconds),
   });
 
@@ -201,9 +203,9 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
     });
     loop('schedules', s.tickIntervalMs, () => scheduler.tick());
     for (const sensor of o.sensors ?? [])
-      loop(`sensor ${sensor.name}`, s.sensorIntervalMs, () =>
-        evaluateFileSensor({ pool: o.pool, boss, graph: o.graph, policy, logger }, sensor),
-      );
+      loop(`sensor ${sensor.name}`, s.sensorIntervalMs, async () => {
+        if (await evaluateFileSensor({ pool: o.pool, boss, graph: o.graph, policy, logger }, sensor)) wake();
+      });
     loop('freshness', s.freshnessIntervalMs, () =>
       evaluateFreshness({ pool: o.pool, graph: o.graph, logger, alertChannels: s.alertChannels, now: o.now }),
     );
@@ -288,8 +290,8 @@ function registerMetrics(registry: Registry, pool: Pool, boss: PgBoss, graph: As
         .map((a) => a.key);
       if (keys.length === 0) return;
       const { rows } = await pool.query<{ asset_key: string; lag: number }>(
-        `SELECT asset_key, extract(epoch FROM now() - max(created_at))::float8 AS lag FROM asset_materializations
-         WHERE asset_key = ANY($1::text[]) AND checks_passed GROUP BY asset_key`,
+        `SELECT asset_key, extract(epoch FROM now() - max(created_at))::float8 AS lag FROM asset_latest
+         WHERE asset_key = ANY($1::text[]) GROUP BY asset_key`,
         [keys],
       );
       this.reset();

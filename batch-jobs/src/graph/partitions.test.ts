@@ -6,7 +6,12 @@ const monthly = { kind: 'monthly' as const, start: '2025-11-15' };
 
 describe('partitions', () => {
   it('lists daily and monthly keys across month and year ends', () => {
-    expect(partitionRange('t', daily, '2026-02-27', '2026-03-02')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02']);
+    expect(partitionRange('t', daily, '2026-02-27', '2026-03-02')).toEqual([
+      '2026-02-27',
+      '2026-02-28',
+      '2026-03-01',
+      '2026-03-02',
+    ]);
     expect(partitionRange('t', monthly, '2025-11', '2026-02')).toEqual(['2025-11', '2025-12', '2026-01', '2026-02']);
   });
 

@@ -16,7 +16,7 @@ export interface PruneResult {
 /**
  * Deletes history older than N days in bounded batches: finished runs (their
  * steps, attempts and logs go with them), then materializations — except the
- * latest one of each asset and partition, which staleness is judged against.
+ * current one of each asset and partition (asset_latest), which staleness is judged against.
  */
 export async function pruneHistory(db: Queryable, o: PruneOptions): Promise<PruneResult> {
   const cutoff = `${o.olderThanDays} days`;
@@ -38,8 +38,7 @@ export async function pruneHistory(db: Queryable, o: PruneOptions): Promise<Prun
       `DELETE FROM asset_materializations WHERE id IN (
          SELECT m.id FROM asset_materializations m
          WHERE m.created_at < now() - $1::interval
-           AND EXISTS (SELECT 1 FROM asset_materializations n WHERE n.asset_key = m.asset_key
-                       AND n.partition_key = m.partition_key AND n.checks_passed AND n.created_at > m.created_at)
+           AND NOT EXISTS (SELECT 1 FROM asset_latest l WHERE l.materialization_id = m.id)
          ORDER BY m.created_at LIMIT $2)`,
       [cutoff, o.batchSize],
     );

@@ -32,7 +32,8 @@ function tree(
 export async function lineageOf(db: Queryable, graph: AssetGraph, key: string): Promise<Lineage> {
   const asset = graph.get(key);
   const { rows } = await db.query<{ upstream: Record<string, { dataVersion: string; materializationId: string }> }>(
-    `SELECT upstream FROM asset_materializations WHERE asset_key = $1 AND checks_passed ORDER BY created_at DESC, id DESC LIMIT 1`,
+    `SELECT m.upstream FROM asset_latest l JOIN asset_materializations m ON m.id = l.materialization_id
+     WHERE l.asset_key = $1 ORDER BY l.created_at DESC LIMIT 1`,
     [key],
   );
   const lastRead: Lineage['lastRead'] = {};

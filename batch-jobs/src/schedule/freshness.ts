@@ -29,7 +29,7 @@ export async function evaluateFreshness(d: FreshnessDeps): Promise<string[]> {
     const deadline = previousTick(asset.freshness.deadline, tz, now);
     const before = previousTick(asset.freshness.deadline, tz, deadline - 1);
     const { rows } = await d.pool.query<{ last: Date | null }>(
-      'SELECT max(created_at) AS last FROM asset_materializations WHERE asset_key = $1 AND checks_passed',
+      'SELECT max(created_at) AS last FROM asset_latest WHERE asset_key = $1',
       [asset.key],
     );
     const last = rows[0]?.last?.getTime();

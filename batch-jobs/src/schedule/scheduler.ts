@@ -15,6 +15,7 @@ export interface SchedulerDeps {
   /** A missed tick older than this is not caught up on start. */
   catchupMs: number;
   now?: () => number;
+  /** Called after the run's transaction committed. */
   onRun?: (runId: string) => void;
 }
 
@@ -51,7 +52,10 @@ export class Scheduler {
       if (seen !== undefined && t <= seen) continue;
       const id = await this.claim(asset.key, t, seen === undefined);
       this.last.set(asset.key, t);
-      if (id) created.push(id);
+      if (id) {
+        created.push(id);
+        this.d.onRun?.(id);
+      }
     }
     return created;
   }
@@ -96,7 +100,6 @@ export class Scheduler {
         id,
       ]);
       this.d.logger.info({ schedule, tick: tickIso, run: id }, 'schedule tick: run created');
-      this.d.onRun?.(id);
       return id;
     });
   }

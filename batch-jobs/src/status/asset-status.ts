@@ -63,14 +63,21 @@ export const short = (v: string | undefined): string => (v ? v.slice(0, 8) : '-'
 
 /** Status of every asset of the graph with the reasons, judged against the code running this. */
 export async function assetStatuses(db: Queryable, graph: AssetGraph, now = Date.now()): Promise<AssetStatus[]> {
+  const keys = [...graph.order];
   const { rows: mats } = await db.query<MatRow>(
-    `SELECT DISTINCT ON (asset_key, partition_key) id::text, run_id, asset_key, partition_key, data_version, code_version,
-            config, config_hash, upstream, source_version, row_count, created_at
-     FROM asset_materializations WHERE checks_passed ORDER BY asset_key, partition_key, created_at DESC, id DESC`,
+    `SELECT m.id::text, m.run_id, m.asset_key, m.partition_key, m.data_version, m.code_version,
+            m.config, m.config_hash, m.upstream, m.source_version, m.row_count, m.created_at
+     FROM asset_latest l JOIN asset_materializations m ON m.id = l.materialization_id
+     WHERE l.asset_key = ANY($1::text[])`,
+    [keys],
   );
   const { rows: steps } = await db.query<StepLatest>(
-    `SELECT DISTINCT ON (asset_key, partition_key) asset_key, partition_key, run_id, status, error, reason, created_at, finished_at
-     FROM job_steps ORDER BY asset_key, partition_key, created_at DESC`,
+    // The latest step of each asset (of each of its recent partitions), one index range per asset.
+    `SELECT s.* FROM unnest($1::text[]) AS k(asset) CROSS JOIN LATERAL (
+       SELECT DISTINCT ON (partition_key) asset_key, partition_key, run_id, status, error, reason, created_at, finished_at
+       FROM (SELECT * FROM job_steps WHERE asset_key = k.asset ORDER BY created_at DESC LIMIT 1000) recent
+       ORDER BY partition_key, created_at DESC) s`,
+    [keys],
   );
   const { rows: warns } = await db.query<{
     asset_key: string;
@@ -79,9 +86,8 @@ export async function assetStatuses(db: Queryable, graph: AssetGraph, now = Date
     details: unknown;
   }>(
     `SELECT c.asset_key, c.partition_key, c.check_name, c.details FROM asset_check_results c
-     WHERE NOT c.passed AND c.materialization_id IN (
-       SELECT DISTINCT ON (asset_key, partition_key) id FROM asset_materializations WHERE checks_passed
-       ORDER BY asset_key, partition_key, created_at DESC, id DESC)`,
+     WHERE NOT c.passed AND c.materialization_id IN (SELECT materialization_id FROM asset_latest WHERE asset_key = ANY($1::text[]))`,
+    [keys],
   );
   const { rows: alerts } = await db.query<{ device: string; id: string; since: Date }>(
     `SELECT device, id, since FROM alerts WHERE site = $1 AND rule = 'freshness_missed' AND state <> 'resolved'`,

@@ -43,7 +43,8 @@ CREATE TABLE job_steps (
   finished_at    timestamptz,
   PRIMARY KEY (run_id, asset_key, partition_key)
 );
-CREATE INDEX job_steps_by_asset ON job_steps (asset_key, partition_key, created_at DESC);
+CREATE INDEX job_steps_by_asset ON job_steps (asset_key, created_at DESC);
+CREATE INDEX job_steps_by_partition ON job_steps (asset_key, partition_key, created_at DESC);
 
 -- Every time a worker picked a step up: a kill -9 leaves an attempt without an outcome ("lost").
 CREATE TABLE job_step_attempts (
@@ -87,6 +88,18 @@ CREATE TABLE asset_materializations (
 );
 CREATE INDEX asset_materializations_history ON asset_materializations (asset_key, partition_key, created_at DESC);
 CREATE INDEX asset_materializations_by_time ON asset_materializations (created_at);
+
+-- The current materialization of each asset and partition: the latest one that passed its blocking
+-- checks. Status, upstream versions and freshness read it in one index lookup per asset, however long
+-- the history; pruning never deletes the materialization it points to.
+CREATE TABLE asset_latest (
+  asset_key          text NOT NULL,
+  partition_key      text NOT NULL DEFAULT '',
+  materialization_id bigint NOT NULL REFERENCES asset_materializations(id),
+  data_version       text NOT NULL,
+  created_at         timestamptz NOT NULL,
+  PRIMARY KEY (asset_key, partition_key)
+);
 
 CREATE TABLE asset_check_results (
   id                  bigserial PRIMARY KEY,
