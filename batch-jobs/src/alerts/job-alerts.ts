@@ -54,9 +54,10 @@ export async function resolveJobsAlerts(
 ): Promise<number> {
   const { rows } = await db.query<{ id: string; rule: JobsAlertRule; severity: AlertSeverity; since: Date }>(
     `SELECT id, rule, severity, since FROM alerts
-     WHERE site = $1 AND device = $2 AND rule = ANY($3::text[]) AND state <> 'resolved'`,
+     WHERE site = $1 AND coalesce(device, '') = $2 AND rule = ANY($3::text[]) AND state <> 'resolved'`,
     [JOBS_ALERT_SITE, asset, rules],
   );
+  // (The condition matches the partial unique index alerts_one_unresolved: an index probe per success.)
   if (rows.length === 0) return 0;
   const { resolved } = await applyTransitions(
     db,

@@ -72,8 +72,8 @@ export async function createRun(
   const id = newRunId();
   const work = async (client: PoolClient) => {
     await client.query(
-      `INSERT INTO job_runs (id, trigger, status, requested_by, config, config_hash, parent_run_id, origin)
-       VALUES ($1, $2, 'queued', $3, $4::jsonb, $5, $6, $7::jsonb)`,
+      `INSERT INTO job_runs (id, trigger, status, requested_by, config, config_hash, parent_run_id, origin, remaining)
+       VALUES ($1, $2, 'queued', $3, $4::jsonb, $5, $6, $7::jsonb, $8)`,
       [
         id,
         req.trigger,
@@ -82,13 +82,15 @@ export async function createRun(
         req.plan.configHash,
         req.parentRunId ?? null,
         JSON.stringify(req.origin ?? {}),
+        req.plan.steps.length,
       ],
     );
     const steps = req.plan.steps;
     await client.query(
-      `INSERT INTO job_steps (run_id, asset_key, partition_key, seq, status, deps)
+      `INSERT INTO job_steps (run_id, asset_key, partition_key, seq, status, deps, waiting)
        SELECT $1, a, p, n, CASE WHEN d = '' THEN 'queued' ELSE 'pending' END,
-              CASE WHEN d = '' THEN '{}'::text[] ELSE string_to_array(d, ',') END
+              CASE WHEN d = '' THEN '{}'::text[] ELSE string_to_array(d, ',') END,
+              CASE WHEN d = '' THEN 0 ELSE cardinality(string_to_array(d, ',')) END
        FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(a, p, d, n)`,
       [id, steps.map((s) => s.asset), steps.map((s) => s.partition), steps.map((s) => s.deps.join(','))],
     );

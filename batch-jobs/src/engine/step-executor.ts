@@ -1,16 +1,16 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from '@ysh/common';
-import { inTransaction, type Pool } from '@ysh/common/db';
-import { blockingFailure, runChecks, type CheckResult } from '../checks/check.ts';
+import type { Pool } from '@ysh/common/db';
+import { blockingFailure, runChecks } from '../checks/check.ts';
 import { JobsError, stepErrorInfo, type StepErrorInfo } from '../errors.ts';
 import type { AssetGraph } from '../graph/asset-graph.ts';
-import type { MaterializeResult, UpstreamVersion } from '../graph/asset.ts';
+import type { MaterializeResult } from '../graph/asset.ts';
 import { configHash, dataVersion, inputVersion } from '../versions/data-version.ts';
 import { BufferedStepLog } from './step-log.ts';
 import type { StepJobData } from './queue.ts';
 import type { StepJobPolicy } from './run-store.ts';
-import { finishStep, type StepOutcome } from './step-finish.ts';
-import { resolveUpstream } from './upstream.ts';
+import { finishStep, type NewMaterialization, type StepOutcome } from './step-finish.ts';
+import { loadStepInputs } from './upstream.ts';
 
 export interface ExecutorDeps {
   pool: Pool;
@@ -66,7 +66,11 @@ export class StepExecutor {
     try {
       if (!asset) throw new JobsError('JOBS_ASSET_UNKNOWN', `asset ${key} is not in this worker's graph`);
       const config = started.config;
-      const upstream = await resolveUpstream(this.d.pool, this.d.graph, key, partition);
+      const {
+        upstream,
+        newest: previous,
+        good: prevGood,
+      } = await loadStepInputs(this.d.pool, this.d.graph, key, partition);
       const inputs = {
         codeVersion: asset.codeVersion,
         configHash: configHash(config),
@@ -75,7 +79,6 @@ export class StepExecutor {
       const base = { db: this.d.pool, config, partition: partition || undefined };
       const sourceVersion = asset.observe ? await asset.observe(base) : undefined;
       const input = inputVersion(inputs, sourceVersion);
-      const previous = await this.latest(key, partition);
       if (!started.force && previous?.checks_passed && previous.input_version === input) {
         log.info('inputs unchanged: up to date', { dataVersion: previous.data_version });
         await finish({ status: 'up_to_date', reason: `inputs unchanged since run ${previous.run_id}` });
@@ -108,7 +111,6 @@ export class StepExecutor {
       signal.throwIfAborted();
       const fingerprint = result.fingerprint ?? input;
       const version = dataVersion(inputs, fingerprint);
-      const prevGood = await this.latest(key, partition, true);
       const checks = await runChecks(asset.checks ?? [], {
         db: this.d.pool,
         assetKey: key,
@@ -119,7 +121,7 @@ export class StepExecutor {
           prevGood?.row_count === null || prevGood === undefined ? undefined : Number(prevGood.row_count),
       });
       const blocked = blockingFailure(checks);
-      await this.record(job.data, {
+      const materialization: NewMaterialization = {
         version,
         input,
         codeVersion: asset.codeVersion,
@@ -130,7 +132,7 @@ export class StepExecutor {
         result,
         checks,
         passed: !blocked,
-      });
+      };
       for (const c of checks.filter((x) => !x.passed))
         log[c.severity === 'error' ? 'error' : 'warn'](`check ${c.name} failed`, c.details);
       if (blocked) {
@@ -143,9 +145,10 @@ export class StepExecutor {
             details: { check: blocked.name, ...blocked.details },
           },
           checks,
+          materialization,
         });
       } else {
-        await finish({ status: 'succeeded', checks, dataVersion: version });
+        await finish({ status: 'succeeded', checks, dataVersion: version, materialization });
       }
       return 'done';
     } catch (err) {
@@ -165,150 +168,47 @@ export class StepExecutor {
     }
   }
 
-  /** Claims the step for this attempt; undefined when it is already finished (a duplicate delivery). */
+  /**
+   * Claims the step for this attempt in one statement: marks an attempt left
+   * without outcome as lost (its worker died), counts the retriable failures so
+   * far, starts the run. Undefined when the step is already finished (a
+   * duplicate delivery) or unknown.
+   */
   private async start(job: PgBoss.Job<StepJobData>): Promise<Started | undefined> {
     const { runId, asset, partition } = job.data;
-    return inTransaction(this.d.pool, async (c) => {
-      const { rows } = await c.query<{
-        status: string;
-        attempts: number;
-        config: Record<string, unknown> | null;
-        force: boolean;
-        run_status: string;
-      }>(
-        `SELECT s.status, s.attempts, r.config->'assets'->$2 AS config, coalesce((r.config->>'force')::boolean, false) AS force,
-                r.status AS run_status
-         FROM job_steps s JOIN job_runs r ON r.id = s.run_id
-         WHERE s.run_id = $1 AND s.asset_key = $2 AND s.partition_key = $3 FOR UPDATE OF s`,
-        [runId, asset, partition],
-      );
-      const step = rows[0];
-      if (!step || (step.status !== 'queued' && step.status !== 'running')) return undefined;
-      if (step.status === 'running') {
-        await c.query(
-          `UPDATE job_step_attempts SET outcome = 'lost', finished_at = now(),
-             error = '{"code":"JOBS_WORKER_LOST","message":"the worker running this attempt stopped answering (crash, kill -9 or timeout)","retriable":true}'::jsonb
-           WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND outcome IS NULL`,
-          [runId, asset, partition],
-        );
-      }
-      const attempt = step.attempts + 1;
-      await c.query(
-        `UPDATE job_steps SET status = 'running', attempts = $4, started_at = coalesce(started_at, now())
-         WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3`,
-        [runId, asset, partition, attempt],
-      );
-      await c.query(
-        `INSERT INTO job_step_attempts (run_id, asset_key, partition_key, attempt, worker, queue_job_id)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [runId, asset, partition, attempt, this.d.workerId, job.id],
-      );
-      if (step.run_status === 'queued')
-        await c.query(
-          `UPDATE job_runs SET status = 'running', started_at = now() WHERE id = $1 AND status = 'queued'`,
-          [runId],
-        );
-      const { rows: counted } = await c.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM job_step_attempts
-         WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND outcome = 'retrying'`,
-        [runId, asset, partition],
-      );
-      return { attempt, config: step.config ?? {}, force: step.force, retriableFailures: counted[0]?.n ?? 0 };
-    });
-  }
-
-  private async latest(asset: string, partition: string, goodOnly = false) {
     const { rows } = await this.d.pool.query<{
-      run_id: string;
-      input_version: string;
-      data_version: string;
-      checks_passed: boolean;
-      row_count: string | null;
+      attempt: number | null;
+      config: Record<string, unknown> | null;
+      force: boolean;
+      retrying: number;
     }>(
-      goodOnly
-        ? `SELECT m.run_id, m.input_version, m.data_version, m.checks_passed, m.row_count
-           FROM asset_latest l JOIN asset_materializations m ON m.id = l.materialization_id
-           WHERE l.asset_key = $1 AND l.partition_key = $2`
-        : `SELECT run_id, input_version, data_version, checks_passed, row_count FROM asset_materializations
-           WHERE asset_key = $1 AND partition_key = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [asset, partition],
+      `WITH step AS (
+         SELECT status FROM job_steps WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3
+           AND status IN ('queued', 'running') FOR UPDATE),
+       lost AS (
+         UPDATE job_step_attempts SET outcome = 'lost', finished_at = now(),
+           error = '{"code":"JOBS_WORKER_LOST","message":"the worker running this attempt stopped answering (crash, kill -9 or timeout)","retriable":true}'::jsonb
+         WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND outcome IS NULL
+           AND EXISTS (SELECT 1 FROM step WHERE status = 'running') RETURNING 1),
+       claimed AS (
+         UPDATE job_steps SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now())
+         WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND EXISTS (SELECT 1 FROM step)
+         RETURNING attempts),
+       attempt AS (
+         INSERT INTO job_step_attempts (run_id, asset_key, partition_key, attempt, worker, queue_job_id)
+         SELECT $1, $2, $3, attempts, $4, $5 FROM claimed RETURNING attempt),
+       run AS (
+         UPDATE job_runs SET status = 'running', started_at = now()
+         WHERE id = $1 AND status = 'queued' AND EXISTS (SELECT 1 FROM claimed) RETURNING 1)
+       SELECT (SELECT attempt FROM attempt) AS attempt, r.config->'assets'->$2 AS config,
+              coalesce((r.config->>'force')::boolean, false) AS force,
+              (SELECT count(*)::int FROM job_step_attempts a WHERE a.run_id = $1 AND a.asset_key = $2
+                 AND a.partition_key = $3 AND a.outcome = 'retrying') AS retrying
+       FROM job_runs r WHERE r.id = $1`,
+      [runId, asset, partition, this.d.workerId, job.id],
     );
-    return rows[0];
-  }
-
-  /** One materialization per (run, asset, partition): a re-executed step replaces its own row, never adds one. */
-  private async record(
-    step: StepJobData,
-    m: {
-      version: string;
-      input: string;
-      codeVersion: string;
-      config: Record<string, unknown>;
-      upstream: Record<string, UpstreamVersion>;
-      sourceVersion: string | undefined;
-      fingerprint: string;
-      result: MaterializeResult;
-      checks: CheckResult[];
-      passed: boolean;
-    },
-  ): Promise<void> {
-    await inTransaction(this.d.pool, async (c) => {
-      const { rows } = await c.query<{ id: string }>(
-        `INSERT INTO asset_materializations (run_id, asset_key, partition_key, data_version, input_version, code_version,
-           config, config_hash, upstream, source_version, output_fingerprint, row_count, metadata, checks_passed)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13::jsonb, $14)
-         ON CONFLICT (run_id, asset_key, partition_key) DO UPDATE SET data_version = EXCLUDED.data_version,
-           input_version = EXCLUDED.input_version, code_version = EXCLUDED.code_version, config = EXCLUDED.config,
-           config_hash = EXCLUDED.config_hash, upstream = EXCLUDED.upstream, source_version = EXCLUDED.source_version,
-           output_fingerprint = EXCLUDED.output_fingerprint, row_count = EXCLUDED.row_count, metadata = EXCLUDED.metadata,
-           checks_passed = EXCLUDED.checks_passed, created_at = now()
-         RETURNING id::text`,
-        [
-          step.runId,
-          step.asset,
-          step.partition,
-          m.version,
-          m.input,
-          m.codeVersion,
-          JSON.stringify(m.config),
-          configHash(m.config),
-          JSON.stringify(m.upstream),
-          m.sourceVersion ?? null,
-          m.fingerprint,
-          m.result.rowCount ?? null,
-          JSON.stringify(m.result.metadata ?? {}),
-          m.passed,
-        ],
-      );
-      const id = rows[0]?.id as string;
-      if (m.passed) {
-        await c.query(
-          `INSERT INTO asset_latest (asset_key, partition_key, materialization_id, data_version, created_at)
-           VALUES ($1, $2, $3, $4, now())
-           ON CONFLICT (asset_key, partition_key) DO UPDATE SET materialization_id = EXCLUDED.materialization_id,
-             data_version = EXCLUDED.data_version, created_at = EXCLUDED.created_at`,
-          [step.asset, step.partition, id, m.version],
-        );
-      }
-      if (m.checks.length === 0) return;
-      await c.query(
-        `INSERT INTO asset_check_results (materialization_id, run_id, asset_key, partition_key, check_name, severity, blocking, passed, details)
-         SELECT $1, $2, $3, $4, n, s, b, p, d::jsonb
-         FROM unnest($5::text[], $6::text[], $7::boolean[], $8::boolean[], $9::text[]) AS t(n, s, b, p, d)
-         ON CONFLICT (materialization_id, check_name) DO UPDATE SET severity = EXCLUDED.severity,
-           blocking = EXCLUDED.blocking, passed = EXCLUDED.passed, details = EXCLUDED.details, created_at = now()`,
-        [
-          id,
-          step.runId,
-          step.asset,
-          step.partition,
-          m.checks.map((x) => x.name),
-          m.checks.map((x) => x.severity),
-          m.checks.map((x) => x.blocking),
-          m.checks.map((x) => x.passed),
-          m.checks.map((x) => JSON.stringify(x.details)),
-        ],
-      );
-    });
+    const r = rows[0];
+    if (!r || r.attempt === null) return undefined;
+    return { attempt: r.attempt, config: r.config ?? {}, force: r.force, retriableFailures: r.retrying };
   }
 }

@@ -15,36 +15,62 @@ export function upstreamPartition(graph: AssetGraph, asset: string, partition: s
   return '*';
 }
 
-interface LatestRow {
+/** A materialization of this step's asset as the up-to-date check needs it. */
+export interface PreviousMaterialization {
+  run_id: string;
+  input_version: string;
+  data_version: string;
+  checks_passed: boolean;
+  row_count: string | null;
+}
+
+interface Row extends PreviousMaterialization {
+  which: 'up' | 'newest' | 'good';
   id: string;
   asset_key: string;
   partition_key: string;
-  data_version: string;
+}
+
+export interface StepInputs {
+  upstream: Record<string, UpstreamVersion>;
+  /** The newest materialization of the asset/partition (whatever its checks said). */
+  newest: PreviousMaterialization | undefined;
+  /** Its current one (asset_latest): what downstream reads and row-count checks compare with. */
+  good: PreviousMaterialization | undefined;
 }
 
 /**
- * The data version of every direct upstream as the step would read it now:
- * the latest materialization that passed its blocking checks. An upstream read
- * whole across partitions gets one version hashed from all of its partitions'.
- * An upstream never materialized is an error naming it.
+ * In one query: the data version of every direct upstream as the step would
+ * read it now (the upstream's current materialization; one read whole across
+ * partitions gets one version hashed from all of its partitions'), and the
+ * asset's own newest and current materializations. An upstream never
+ * materialized is an error naming it.
  */
-export async function resolveUpstream(
+export async function loadStepInputs(
   db: Queryable,
   graph: AssetGraph,
   asset: string,
   partition: string,
-): Promise<Record<string, UpstreamVersion>> {
+): Promise<StepInputs> {
   const deps = graph.get(asset).deps;
-  if (deps.length === 0) return {};
-  const { rows } = await db.query<LatestRow>(
-    `SELECT materialization_id::text AS id, asset_key, partition_key, data_version
-     FROM asset_latest WHERE asset_key = ANY($1::text[])`,
-    [deps],
+  const { rows } = await db.query<Row>(
+    `(SELECT 'up' AS which, materialization_id::text AS id, asset_key, partition_key, data_version,
+             NULL::text AS run_id, NULL::text AS input_version, true AS checks_passed, NULL::bigint AS row_count
+      FROM asset_latest WHERE asset_key = ANY($3::text[]))
+     UNION ALL
+     (SELECT 'newest', id::text, asset_key, partition_key, data_version, run_id, input_version, checks_passed, row_count
+      FROM asset_materializations WHERE asset_key = $1 AND partition_key = $2 ORDER BY created_at DESC, id DESC LIMIT 1)
+     UNION ALL
+     (SELECT 'good', m.id::text, m.asset_key, m.partition_key, m.data_version, m.run_id, m.input_version, m.checks_passed, m.row_count
+      FROM asset_latest l JOIN asset_materializations m ON m.id = l.materialization_id
+      WHERE l.asset_key = $1 AND l.partition_key = $2)`,
+    [asset, partition, deps],
   );
-  const out: Record<string, UpstreamVersion> = {};
+  const ups = rows.filter((r) => r.which === 'up');
+  const upstream: Record<string, UpstreamVersion> = {};
   for (const dep of deps) {
     const want = upstreamPartition(graph, asset, partition, dep);
-    const mine = rows.filter((r) => r.asset_key === dep && (want === '*' || r.partition_key === want));
+    const mine = ups.filter((r) => r.asset_key === dep && (want === '*' || r.partition_key === want));
     const first = mine[0];
     if (!first) {
       throw new JobsError(
@@ -53,16 +79,12 @@ export async function resolveUpstream(
         { details: { upstream: dep, partition: want } },
       );
     }
-    out[dep] =
+    upstream[dep] =
       want === '*'
-        ? {
-            dataVersion: combinedVersion(mine),
-            partition: '*',
-            materializationId: mine.map((r) => r.id).join(','),
-          }
+        ? { dataVersion: combinedVersion(mine), partition: '*', materializationId: mine.map((r) => r.id).join(',') }
         : { dataVersion: first.data_version, partition: first.partition_key, materializationId: first.id };
   }
-  return out;
+  return { upstream, newest: rows.find((r) => r.which === 'newest'), good: rows.find((r) => r.which === 'good') };
 }
 
 /** One version for an upstream read across all its partitions: order-independent of the query. */

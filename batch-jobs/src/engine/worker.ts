@@ -125,6 +125,10 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
             if (r === 'retry') await boss.fail(STEP_QUEUE, job.id, { reason: 'retriable error' });
           }),
         );
+        // A loop that found work fetches again at once (pg-boss would otherwise wait out the poll
+        // interval after every job); only an empty fetch makes it wait.
+        const self = fetchers[i];
+        if (self) setImmediate(() => boss.notifyWorker(self));
       }),
     );
   }

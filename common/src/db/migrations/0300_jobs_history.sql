@@ -15,6 +15,10 @@ CREATE TABLE job_runs (
   -- What started it: the schedule tick, the sensor's new files, the backfill range.
   origin        jsonb NOT NULL DEFAULT '{}'::jsonb,
   error         text,
+  -- Steps not yet finished, and finished steps that failed or were blocked: each finishing step
+  -- updates them as its last statement, and the one bringing `remaining` to 0 closes the run.
+  remaining     integer NOT NULL DEFAULT 0,
+  failed_steps  integer NOT NULL DEFAULT 0,
   created_at    timestamptz NOT NULL DEFAULT now(),
   started_at    timestamptz,
   finished_at   timestamptz
@@ -32,6 +36,8 @@ CREATE TABLE job_steps (
   status         text NOT NULL CHECK (status IN
                    ('pending', 'queued', 'running', 'succeeded', 'up_to_date', 'failed', 'blocked', 'canceled')),
   deps           text[] NOT NULL DEFAULT '{}',
+  -- Dependencies (in this run) not yet done; the finishing dependency that brings it to 0 queues the step.
+  waiting        integer NOT NULL DEFAULT 0,
   attempts       integer NOT NULL DEFAULT 0,
   -- Why it stopped: the error (code, message, retriable) or the blocking check that failed.
   error          jsonb,
