@@ -39,7 +39,10 @@ export const JOBS_ERRORS = {
     retriable: false,
     description: 'a blocking check of severity error failed: the asset is failed and its downstream steps blocked',
   },
-  JOBS_CANCELED: { retriable: false, description: 'the step was canceled (worker shutting down or step timeout)' },
+  JOBS_CANCELED: {
+    retriable: true,
+    description: 'the step was canceled (worker shutting down or step timeout); retried like a lost attempt',
+  },
   JOBS_WORKER_LOST: {
     retriable: false,
     description: 'the step was picked up by workers that died more times than the crash allowance',
