@@ -1,5 +1,7 @@
 import { applyTransitions, type AlertSeverity, type AlertTransition } from '@ysh/common/alerts';
-import type { Queryable } from '@ysh/common/db';
+import { inTransaction, type Pool, type Queryable } from '@ysh/common/db';
+
+const isPool = (db: Queryable): db is Pool => 'totalCount' in db;
 
 /**
  * Batch alerts share the telemetry alerts' table, lifecycle and outbox. Their
@@ -59,20 +61,23 @@ export async function resolveJobsAlerts(
   );
   // (The condition matches the partial unique index alerts_one_unresolved: an index probe per success.)
   if (rows.length === 0) return 0;
-  const { resolved } = await applyTransitions(
-    db,
-    rows.map((r) => ({
-      type: 'resolve' as const,
-      id: r.id,
-      site: JOBS_ALERT_SITE,
-      device: asset,
-      rule: r.rule,
-      severity: r.severity,
-      since: r.since.getTime(),
-      at,
-      message,
-    })),
-    channels,
-  );
+  const apply = (q: Queryable) =>
+    applyTransitions(
+      q,
+      rows.map((r) => ({
+        type: 'resolve' as const,
+        id: r.id,
+        site: JOBS_ALERT_SITE,
+        device: asset,
+        rule: r.rule,
+        severity: r.severity,
+        since: r.since.getTime(),
+        at,
+        message,
+      })),
+      channels,
+    );
+  // The alert change and its outbox rows together: in a transaction of our own when given a pool.
+  const { resolved } = isPool(db) ? await inTransaction(db, apply) : await apply(db);
   return resolved;
 }

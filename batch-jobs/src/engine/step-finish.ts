@@ -1,4 +1,4 @@
-import { inTransaction, type PoolClient } from '@ysh/common/db';
+import { inTransaction, type PoolClient, type Queryable } from '@ysh/common/db';
 import { openJobsAlert, resolveJobsAlerts } from '../alerts/job-alerts.ts';
 import type { CheckResult } from '../checks/check.ts';
 import type { StepErrorInfo } from '../errors.ts';
@@ -32,17 +32,22 @@ export type StepOutcome =
   | { status: 'failed'; error: StepErrorInfo; checks?: CheckResult[]; materialization?: NewMaterialization };
 
 /**
- * Records a step's outcome and moves its run on, in one transaction. Each
- * pending step counts the dependencies it still waits for; a finishing step
- * decrements its dependents under their row locks, so of two steps finishing
- * at once exactly one sees their common dependent reach 0 and queues it:
- * - success: queue the pending steps whose dependencies are all done; resolve
- *   the asset's failure, check and freshness alerts.
- * - failure: block every step downstream of it in this run; open an alert.
- * - retrying: back to queued (pg-boss retries the job with backoff).
- * When no step is left to run, the run is finished (failed if any step failed
- * or was blocked). An outcome from an attempt that is no longer the step's
- * current one (superseded after a timeout) only closes that attempt.
+ * Records a step's outcome and moves its run on.
+ *
+ * First, outside any transaction, what is idempotent on its own: the
+ * materialization (with the asset's current pointer and check results), the
+ * step's logs and the asset's alerts. Then one transaction, short because on
+ * the embedded PGlite every transaction holds the one shared session:
+ * - one statement closes the attempt and the step (only if this attempt is
+ *   still the step's current one: else it is "superseded"), and on success
+ *   decrements `waiting` of the steps that depend on it — under their row
+ *   locks, so of two steps finishing at once exactly one brings their common
+ *   dependent to 0 and queues it — and counts the step on the run (the count
+ *   that reaches 0 closes the run: failed if any step failed or was blocked);
+ * - the pg-boss jobs of the steps it made ready, in the same transaction.
+ * A failure also blocks every pending step downstream of it in the run and
+ * opens an alert; "retrying" puts the step back to queued (pg-boss retries
+ * the job after its backoff).
  */
 export async function finishStep(
   d: ExecutorDeps,
@@ -52,20 +57,16 @@ export async function finishStep(
   logs: LogEntry[],
 ): Promise<void> {
   const { runId, asset, partition } = step;
-  const key = [runId, asset, partition];
   const error = 'error' in outcome ? outcome.error : null;
-  let queued = 0;
-  await inTransaction(d.pool, async (c) => {
-    // What does not need the run lock goes first, so the lock is held briefly.
-    if ('materialization' in outcome && outcome.materialization)
-      await recordMaterialization(c, step, outcome.materialization);
-    await writeLogs(c, step, attempt, logs);
-    // Alerts of the asset do not need the run lock either.
-    const now = Date.now();
-    const checks = 'checks' in outcome ? (outcome.checks ?? []) : [];
-    const failedChecks = checks.filter((x) => !x.passed && x.severity === 'error');
-    for (const f of failedChecks) {
-      await openJobsAlert(
+  if ('materialization' in outcome && outcome.materialization)
+    await recordMaterialization(d.pool, step, outcome.materialization);
+  await writeLogs(d.pool, step, attempt, logs);
+  const now = Date.now();
+  const checks = 'checks' in outcome ? (outcome.checks ?? []) : [];
+  const failedChecks = checks.filter((x) => !x.passed && x.severity === 'error');
+  for (const f of failedChecks) {
+    await inTransaction(d.pool, (c) =>
+      openJobsAlert(
         c,
         {
           rule: 'check_failed',
@@ -77,16 +78,21 @@ export async function finishStep(
           message: `asset ${asset}: check ${f.name} failed in run ${runId}${f.blocking ? ' (blocking)' : ''}: ${JSON.stringify(f.details)}`,
         },
         d.alertChannels,
-      );
-    }
-    if (outcome.status === 'succeeded') {
-      const rules =
-        failedChecks.length > 0
-          ? (['asset_failed', 'freshness_missed'] as const)
-          : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
-      await resolveJobsAlerts(c, asset, rules, now, `asset ${asset} materialized in run ${runId}`, d.alertChannels);
-    }
-    const { rows } = await c.query<{ current: boolean }>(
+      ),
+    );
+  }
+  if (outcome.status === 'succeeded') {
+    const rules =
+      failedChecks.length > 0
+        ? (['asset_failed', 'freshness_missed'] as const)
+        : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
+    await resolveJobsAlerts(d.pool, asset, rules, now, `asset ${asset} materialized in run ${runId}`, d.alertChannels);
+  }
+
+  const done = outcome.status === 'succeeded' || outcome.status === 'up_to_date';
+  const terminal = outcome.status !== 'retrying';
+  const result = await inTransaction(d.pool, async (c) => {
+    const { rows } = await c.query<{ current: boolean; ready: Array<{ a: string; p: string }> | null }>(
       `WITH cur AS (
          SELECT 1 FROM job_steps WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3
            AND status = 'running' AND attempts = $4 FOR UPDATE),
@@ -97,74 +103,76 @@ export async function finishStep(
        st AS (
          UPDATE job_steps SET status = $7, error = $6::jsonb, reason = $8, progress = NULL,
            finished_at = CASE WHEN $7 = 'queued' THEN NULL ELSE now() END
-         WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND EXISTS (SELECT 1 FROM cur) RETURNING 1)
-       SELECT EXISTS (SELECT 1 FROM cur) AS current`,
+         WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND EXISTS (SELECT 1 FROM cur) RETURNING 1),
+       ready AS (
+         UPDATE job_steps SET waiting = waiting - 1, status = CASE WHEN waiting = 1 THEN 'queued' ELSE status END
+         WHERE run_id = $1 AND status = 'pending' AND $9 = ANY(deps) AND $10 AND EXISTS (SELECT 1 FROM cur)
+         RETURNING asset_key, partition_key, status),
+       run AS (
+         UPDATE job_runs SET remaining = remaining - 1,
+           status = CASE WHEN remaining - 1 > 0 THEN status WHEN failed_steps > 0 THEN 'failed' ELSE 'succeeded' END,
+           finished_at = CASE WHEN remaining - 1 > 0 THEN finished_at ELSE now() END,
+           started_at = coalesce(started_at, now())
+         WHERE id = $1 AND $10 AND EXISTS (SELECT 1 FROM cur) AND status IN ('queued', 'running') RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM cur) AS current,
+              (SELECT json_agg(json_build_object('a', asset_key, 'p', partition_key)) FROM ready WHERE status = 'queued') AS ready`,
       [
-        ...key,
+        runId,
+        asset,
+        partition,
         attempt,
         outcome.status,
         error === null ? null : JSON.stringify(error),
         outcome.status === 'retrying' ? 'queued' : outcome.status,
         outcome.status === 'up_to_date' ? outcome.reason : null,
+        stepId(asset, partition),
+        done,
       ],
     );
-    const attemptOutcome = rows[0]?.current ? outcome.status : 'superseded';
-    if (attemptOutcome === 'superseded') return;
-    if (outcome.status === 'retrying') return;
+    const current = rows[0]?.current ?? false;
+    const ready = (rows[0]?.ready ?? []).map((r) => ({ runId, asset: r.a, partition: r.p }));
+    await enqueueSteps(c, d.boss, d.graph, d.policy, ready);
     let blocked = 0;
-    if (outcome.status === 'failed') {
-      const id = stepId(asset, partition);
-      const { rowCount } = await c.query(
+    if (current && terminal && !done) {
+      const down = await c.query(
         `WITH RECURSIVE down(id) AS (
            SELECT $2::text
            UNION
            SELECT s.asset_key || '@' || s.partition_key FROM job_steps s JOIN down ON down.id = ANY(s.deps) WHERE s.run_id = $1)
          UPDATE job_steps SET status = 'blocked', finished_at = now(), reason = $3
          WHERE run_id = $1 AND status = 'pending' AND (asset_key || '@' || partition_key) IN (SELECT id FROM down)`,
-        [runId, id, `upstream ${asset}${partition ? ` [${partition}]` : ''} failed: ${outcome.error.message}`],
+        [
+          runId,
+          stepId(asset, partition),
+          `upstream ${asset}${partition ? ` [${partition}]` : ''} failed: ${error?.message ?? ''}`,
+        ],
       );
-      blocked = rowCount ?? 0;
-      if (outcome.error.code !== 'JOBS_CHECK_FAILED') {
-        await openJobsAlert(
-          c,
-          {
-            rule: 'asset_failed',
-            asset,
-            severity: 'critical',
-            incident: runId,
-            since: now,
-            at: now,
-            message: `asset ${asset} failed in run ${runId}: ${outcome.error.code}: ${outcome.error.message}${rowCount ? ` (${rowCount} downstream step(s) blocked)` : ''}`,
-          },
-          d.alertChannels,
-        );
-      }
-    } else {
-      // Row locks on the downstream steps serialize concurrent finishes: exactly one brings `waiting` to 0.
-      const touched = await c.query<{ asset_key: string; partition_key: string; status: string }>(
-        `UPDATE job_steps SET waiting = waiting - 1,
-           status = CASE WHEN waiting = 1 THEN 'queued' ELSE status END
-         WHERE run_id = $1 AND status = 'pending' AND $2 = ANY(deps)
-         RETURNING asset_key, partition_key, status`,
-        [runId, stepId(asset, partition)],
-      );
-      const ready = touched.rows.filter((r) => r.status === 'queued');
-      queued = ready.length;
-      await enqueueSteps(
-        c,
-        d.boss,
-        d.graph,
-        d.policy,
-        ready.map((r) => ({ runId, asset: r.asset_key, partition: r.partition_key })),
-      );
+      blocked = down.rowCount ?? 0;
+      await countFinished(c, runId, 1 + blocked, 1 + blocked);
     }
-    // Last, so the run row is locked only until the commit right after.
-    await countFinished(c, runId, 1 + blocked, outcome.status === 'failed' ? 1 + blocked : 0);
+    return { current, queued: ready.length, blocked };
   });
-  if (queued > 0) d.onQueued?.(queued);
+  if (result.current && outcome.status === 'failed' && outcome.error.code !== 'JOBS_CHECK_FAILED') {
+    await inTransaction(d.pool, (c) =>
+      openJobsAlert(
+        c,
+        {
+          rule: 'asset_failed',
+          asset,
+          severity: 'critical',
+          incident: runId,
+          since: now,
+          at: now,
+          message: `asset ${asset} failed in run ${runId}: ${outcome.error.code}: ${outcome.error.message}${result.blocked ? ` (${result.blocked} downstream step(s) blocked)` : ''}`,
+        },
+        d.alertChannels,
+      ),
+    );
+  }
+  if (result.queued > 0) d.onQueued?.(result.queued);
 }
 
-async function writeLogs(c: PoolClient, step: StepJobData, attempt: number, logs: LogEntry[]): Promise<void> {
+async function writeLogs(c: Queryable, step: StepJobData, attempt: number, logs: LogEntry[]): Promise<void> {
   if (logs.length === 0) return;
   await c.query(
     `INSERT INTO job_step_logs (run_id, asset_key, partition_key, attempt, level, message, data, at)
@@ -199,7 +207,7 @@ export async function countFinished(c: PoolClient, runId: string, finished: numb
 }
 
 /** One materialization per (run, asset, partition): a re-executed step replaces its own row, never adds one. */
-async function recordMaterialization(c: PoolClient, step: StepJobData, m: NewMaterialization): Promise<void> {
+async function recordMaterialization(c: Queryable, step: StepJobData, m: NewMaterialization): Promise<void> {
   // The materialization, and (when its blocking checks passed) the asset's current pointer, in one statement.
   const { rows } = await c.query<{ id: string }>(
     `WITH m AS (

@@ -117,6 +117,20 @@ for (const kind of DATABASE_KINDS) {
         expect(shown.stdout).toContain('crash_slow #1 on worker-a: lost');
         expect(shown.stdout).toContain('crash_slow #2 on worker-b: succeeded');
 
+        const status = await runProcess(['jobs', 'status', 'crash_slow', 'crash_after', '--json'], { env: env('cli') });
+        expect(JSON.parse(status.stdout).map((x: { key: string; state: string }) => [x.key, x.state])).toEqual([
+          ['crash_slow', 'fresh'],
+          ['crash_after', 'fresh'],
+        ]);
+        const unknown = await runProcess(['jobs', 'materialize', 'crash_slo'], { env: env('cli') });
+        expect(unknown.code).toBe(1);
+        expect(unknown.stderr).toContain('ysh jobs: JOBS_ASSET_UNKNOWN: no asset crash_slo (known: ');
+        const badConfig = await runProcess(['jobs', 'materialize', 'crash_slow', '--config', '{nope'], {
+          env: env('cli'),
+        });
+        expect(badConfig.code).toBe(2);
+        expect(badConfig.stderr).toMatch(/^ysh jobs: --config: expected a JSON object/);
+
         // The surviving worker serves /health and /metrics.
         const ready = JSON.parse(
           b
