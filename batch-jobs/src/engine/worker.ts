@@ -204,6 +204,7 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
       logger,
       catchupMs: s.catchupMs,
       now: o.now,
+      onRun: wake,
     });
     loop('schedules', s.tickIntervalMs, () => scheduler.tick());
     for (const sensor of o.sensors ?? [])
