@@ -10,7 +10,7 @@ import { BufferedStepLog } from './step-log.ts';
 import type { StepJobData } from './queue.ts';
 import type { StepJobPolicy } from './run-store.ts';
 import { finishStep, type NewMaterialization, type StepOutcome } from './step-finish.ts';
-import { loadStepInputs } from './upstream.ts';
+import { STEP_INPUTS_SQL, stepInputsFrom, type StepInputRow } from './upstream.ts';
 
 export interface ExecutorDeps {
   pool: Pool;
@@ -28,6 +28,8 @@ export interface ExecutorDeps {
 }
 
 interface Started {
+  /** What the step reads (upstream current versions, its own previous materializations), read with the claim. */
+  inputs: StepInputRow[];
   attempt: number;
   config: Record<string, unknown>;
   force: boolean;
@@ -70,7 +72,7 @@ export class StepExecutor {
         upstream,
         newest: previous,
         good: prevGood,
-      } = await loadStepInputs(this.d.pool, this.d.graph, key, partition);
+      } = stepInputsFrom(this.d.graph, key, partition, started.inputs);
       const inputs = {
         codeVersion: asset.codeVersion,
         configHash: configHash(config),
@@ -181,6 +183,7 @@ export class StepExecutor {
       config: Record<string, unknown> | null;
       force: boolean;
       retrying: number;
+      inputs: StepInputRow[];
     }>(
       `WITH step AS (
          SELECT status FROM job_steps WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3
@@ -203,12 +206,19 @@ export class StepExecutor {
        SELECT (SELECT attempt FROM attempt) AS attempt, r.config->'assets'->$2 AS config,
               coalesce((r.config->>'force')::boolean, false) AS force,
               (SELECT count(*)::int FROM job_step_attempts a WHERE a.run_id = $1 AND a.asset_key = $2
-                 AND a.partition_key = $3 AND a.outcome = 'retrying') AS retrying
+                 AND a.partition_key = $3 AND a.outcome = 'retrying') AS retrying,
+              ${STEP_INPUTS_SQL} AS inputs
        FROM job_runs r WHERE r.id = $1`,
-      [runId, asset, partition, this.d.workerId, job.id],
+      [runId, asset, partition, this.d.workerId, job.id, this.d.graph.has(asset) ? this.d.graph.get(asset).deps : []],
     );
     const r = rows[0];
     if (!r || r.attempt === null) return undefined;
-    return { attempt: r.attempt, config: r.config ?? {}, force: r.force, retriableFailures: r.retrying };
+    return {
+      attempt: r.attempt,
+      config: r.config ?? {},
+      force: r.force,
+      retriableFailures: r.retrying,
+      inputs: r.inputs,
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { inTransaction, type PoolClient, type Queryable } from '@ysh/common/db';
-import { openJobsAlert, resolveJobsAlerts } from '../alerts/job-alerts.ts';
+import { JOBS_ALERT_SITE, openJobsAlert, resolveJobsAlerts } from '../alerts/job-alerts.ts';
 import type { CheckResult } from '../checks/check.ts';
 import type { StepErrorInfo } from '../errors.ts';
 import type { MaterializeResult, UpstreamVersion } from '../graph/asset.ts';
@@ -58,8 +58,7 @@ export async function finishStep(
 ): Promise<void> {
   const { runId, asset, partition } = step;
   const error = 'error' in outcome ? outcome.error : null;
-  if ('materialization' in outcome && outcome.materialization)
-    await recordMaterialization(d.pool, step, outcome.materialization);
+  const m = 'materialization' in outcome ? outcome.materialization : undefined;
   await writeLogs(d.pool, step, attempt, logs);
   const now = Date.now();
   const checks = 'checks' in outcome ? (outcome.checks ?? []) : [];
@@ -81,19 +80,34 @@ export async function finishStep(
       ),
     );
   }
-  if (outcome.status === 'succeeded') {
-    const rules =
-      failedChecks.length > 0
-        ? (['asset_failed', 'freshness_missed'] as const)
-        : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
-    await resolveJobsAlerts(d.pool, asset, rules, now, `asset ${asset} materialized in run ${runId}`, d.alertChannels);
-  }
-
   const done = outcome.status === 'succeeded' || outcome.status === 'up_to_date';
   const terminal = outcome.status !== 'retrying';
   const result = await inTransaction(d.pool, async (c) => {
-    const { rows } = await c.query<{ current: boolean; ready: Array<{ a: string; p: string }> | null }>(
-      `WITH cur AS (
+    const { rows } = await c.query<{
+      current: boolean;
+      ready: Array<{ a: string; p: string }> | null;
+      materialization_id: string | null;
+      open_alerts: boolean;
+    }>(
+      `WITH mat AS (
+         INSERT INTO asset_materializations (run_id, asset_key, partition_key, data_version, input_version, code_version,
+           config, config_hash, upstream, source_version, output_fingerprint, row_count, metadata, checks_passed)
+         SELECT $1, $2, $3, $11::text, $12::text, $13::text, $14::jsonb, $15::text, $16::jsonb, $17::text, $18::text,
+                $19::bigint, $20::jsonb, $21::boolean
+         WHERE $11::text IS NOT NULL
+         ON CONFLICT (run_id, asset_key, partition_key) DO UPDATE SET data_version = EXCLUDED.data_version,
+           input_version = EXCLUDED.input_version, code_version = EXCLUDED.code_version, config = EXCLUDED.config,
+           config_hash = EXCLUDED.config_hash, upstream = EXCLUDED.upstream, source_version = EXCLUDED.source_version,
+           output_fingerprint = EXCLUDED.output_fingerprint, row_count = EXCLUDED.row_count, metadata = EXCLUDED.metadata,
+           checks_passed = EXCLUDED.checks_passed, created_at = now()
+         RETURNING id),
+       latest AS (
+         INSERT INTO asset_latest (asset_key, partition_key, materialization_id, data_version, created_at)
+         SELECT $2, $3, id, $11::text, now() FROM mat WHERE $21::boolean
+         ON CONFLICT (asset_key, partition_key) DO UPDATE SET materialization_id = EXCLUDED.materialization_id,
+           data_version = EXCLUDED.data_version, created_at = EXCLUDED.created_at
+         RETURNING 1),
+       cur AS (
          SELECT 1 FROM job_steps WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3
            AND status = 'running' AND attempts = $4 FOR UPDATE),
        att AS (
@@ -115,7 +129,10 @@ export async function finishStep(
            started_at = coalesce(started_at, now())
          WHERE id = $1 AND $10 AND EXISTS (SELECT 1 FROM cur) AND status IN ('queued', 'running') RETURNING 1)
        SELECT EXISTS (SELECT 1 FROM cur) AS current,
-              (SELECT json_agg(json_build_object('a', asset_key, 'p', partition_key)) FROM ready WHERE status = 'queued') AS ready`,
+              (SELECT json_agg(json_build_object('a', asset_key, 'p', partition_key)) FROM ready WHERE status = 'queued') AS ready,
+              (SELECT id::text FROM mat) AS materialization_id,
+              $10 AND EXISTS (SELECT 1 FROM alerts WHERE site = $22 AND coalesce(device, '') = $2 AND state <> 'resolved')
+                AS open_alerts`,
       [
         runId,
         asset,
@@ -127,8 +144,22 @@ export async function finishStep(
         outcome.status === 'up_to_date' ? outcome.reason : null,
         stepId(asset, partition),
         done,
+        m?.version ?? null,
+        m?.input ?? null,
+        m?.codeVersion ?? null,
+        m ? JSON.stringify(m.config) : null,
+        m ? configHash(m.config) : null,
+        m ? JSON.stringify(m.upstream) : null,
+        m?.sourceVersion ?? null,
+        m?.fingerprint ?? null,
+        m?.result.rowCount ?? null,
+        m ? JSON.stringify(m.result.metadata ?? {}) : null,
+        m?.passed ?? false,
+        JOBS_ALERT_SITE,
       ],
     );
+    const materializationId = rows[0]?.materialization_id;
+    if (m && materializationId) await recordChecks(c, step, materializationId, m.checks);
     const current = rows[0]?.current ?? false;
     const ready = (rows[0]?.ready ?? []).map((r) => ({ runId, asset: r.a, partition: r.p }));
     await enqueueSteps(c, d.boss, d.graph, d.policy, ready);
@@ -150,8 +181,17 @@ export async function finishStep(
       blocked = down.rowCount ?? 0;
       await countFinished(c, runId, 1 + blocked, 1 + blocked);
     }
-    return { current, queued: ready.length, blocked };
+    return { current, queued: ready.length, blocked, openAlerts: rows[0]?.open_alerts ?? false };
   });
+  // Only when the asset has an unresolved alert (known from the finish statement).
+  if (outcome.status === 'succeeded' && (result.openAlerts || failedChecks.length > 0)) {
+    const rules =
+      failedChecks.length > 0
+        ? (['asset_failed', 'freshness_missed'] as const)
+        : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
+    await resolveJobsAlerts(d.pool, asset, rules, now, `asset ${asset} materialized in run ${runId}`, d.alertChannels);
+  }
+
   if (result.current && outcome.status === 'failed' && outcome.error.code !== 'JOBS_CHECK_FAILED') {
     await inTransaction(d.pool, (c) =>
       openJobsAlert(
@@ -206,46 +246,9 @@ export async function countFinished(c: PoolClient, runId: string, finished: numb
   );
 }
 
-/** One materialization per (run, asset, partition): a re-executed step replaces its own row, never adds one. */
-async function recordMaterialization(c: Queryable, step: StepJobData, m: NewMaterialization): Promise<void> {
-  // The materialization, and (when its blocking checks passed) the asset's current pointer, in one statement.
-  const { rows } = await c.query<{ id: string }>(
-    `WITH m AS (
-       INSERT INTO asset_materializations (run_id, asset_key, partition_key, data_version, input_version, code_version,
-         config, config_hash, upstream, source_version, output_fingerprint, row_count, metadata, checks_passed)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13::jsonb, $14)
-       ON CONFLICT (run_id, asset_key, partition_key) DO UPDATE SET data_version = EXCLUDED.data_version,
-         input_version = EXCLUDED.input_version, code_version = EXCLUDED.code_version, config = EXCLUDED.config,
-         config_hash = EXCLUDED.config_hash, upstream = EXCLUDED.upstream, source_version = EXCLUDED.source_version,
-         output_fingerprint = EXCLUDED.output_fingerprint, row_count = EXCLUDED.row_count, metadata = EXCLUDED.metadata,
-         checks_passed = EXCLUDED.checks_passed, created_at = now()
-       RETURNING id),
-     latest AS (
-       INSERT INTO asset_latest (asset_key, partition_key, materialization_id, data_version, created_at)
-       SELECT $2, $3, id, $4, now() FROM m WHERE $14
-       ON CONFLICT (asset_key, partition_key) DO UPDATE SET materialization_id = EXCLUDED.materialization_id,
-         data_version = EXCLUDED.data_version, created_at = EXCLUDED.created_at
-       RETURNING 1)
-     SELECT id::text FROM m`,
-    [
-      step.runId,
-      step.asset,
-      step.partition,
-      m.version,
-      m.input,
-      m.codeVersion,
-      JSON.stringify(m.config),
-      configHash(m.config),
-      JSON.stringify(m.upstream),
-      m.sourceVersion ?? null,
-      m.fingerprint,
-      m.result.rowCount ?? null,
-      JSON.stringify(m.result.metadata ?? {}),
-      m.passed,
-    ],
-  );
-  const id = rows[0]?.id as string;
-  if (m.checks.length === 0) return;
+/** Check results of a materialization (a re-executed step replaces its own). */
+async function recordChecks(c: Queryable, step: StepJobData, id: string, checks: CheckResult[]): Promise<void> {
+  if (checks.length === 0) return;
   await c.query(
     `INSERT INTO asset_check_results (materialization_id, run_id, asset_key, partition_key, check_name, severity, blocking, passed, details)
      SELECT $1, $2, $3, $4, n, s, b, p, d::jsonb
@@ -257,11 +260,11 @@ async function recordMaterialization(c: Queryable, step: StepJobData, m: NewMate
       step.runId,
       step.asset,
       step.partition,
-      m.checks.map((x) => x.name),
-      m.checks.map((x) => x.severity),
-      m.checks.map((x) => x.blocking),
-      m.checks.map((x) => x.passed),
-      m.checks.map((x) => JSON.stringify(x.details)),
+      checks.map((x) => x.name),
+      checks.map((x) => x.severity),
+      checks.map((x) => x.blocking),
+      checks.map((x) => x.passed),
+      checks.map((x) => JSON.stringify(x.details)),
     ],
   );
 }

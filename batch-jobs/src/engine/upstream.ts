@@ -1,4 +1,3 @@
-import type { Queryable } from '@ysh/common/db';
 import type { AssetGraph } from '../graph/asset-graph.ts';
 import type { UpstreamVersion } from '../graph/asset.ts';
 import { JobsError } from '../errors.ts';
@@ -21,7 +20,7 @@ export interface PreviousMaterialization {
   input_version: string;
   data_version: string;
   checks_passed: boolean;
-  row_count: string | null;
+  row_count: string | number | null;
 }
 
 interface Row extends PreviousMaterialization {
@@ -40,32 +39,36 @@ export interface StepInputs {
 }
 
 /**
- * In one query: the data version of every direct upstream as the step would
- * read it now (the upstream's current materialization; one read whole across
- * partitions gets one version hashed from all of its partitions'), and the
- * asset's own newest and current materializations. An upstream never
- * materialized is an error naming it.
+ * SQL (a scalar subquery, parameters: $2 asset, $3 partition, $6 the asset's
+ * deps) giving, as one JSON array, the current materialization of every
+ * direct upstream and the asset's own newest and current materializations.
+ * The claim statement of a step (step-executor.ts) selects it, so a step
+ * needs no query of its own for its inputs.
  */
-export async function loadStepInputs(
-  db: Queryable,
-  graph: AssetGraph,
-  asset: string,
-  partition: string,
-): Promise<StepInputs> {
+export const STEP_INPUTS_SQL = `(SELECT coalesce(json_agg(i), '[]'::json) FROM (
+   (SELECT 'up' AS which, materialization_id::text AS id, asset_key, partition_key, data_version,
+           NULL::text AS run_id, NULL::text AS input_version, true AS checks_passed, NULL::bigint AS row_count
+    FROM asset_latest WHERE asset_key = ANY($6::text[]))
+   UNION ALL
+   (SELECT 'newest', id::text, asset_key, partition_key, data_version, run_id, input_version, checks_passed, row_count
+    FROM asset_materializations WHERE asset_key = $2 AND partition_key = $3 ORDER BY created_at DESC, id DESC LIMIT 1)
+   UNION ALL
+   (SELECT 'good', m.id::text, m.asset_key, m.partition_key, m.data_version, m.run_id, m.input_version, m.checks_passed,
+           m.row_count
+    FROM asset_latest l JOIN asset_materializations m ON m.id = l.materialization_id
+    WHERE l.asset_key = $2 AND l.partition_key = $3)) i)`;
+
+export type StepInputRow = Row;
+
+/**
+ * The data version of every direct upstream as the step reads it (the
+ * upstream's current materialization; one read whole across partitions gets
+ * one version hashed from all of its partitions'), and the asset's own newest
+ * and current materializations, from the rows of STEP_INPUTS_SQL. An upstream
+ * never materialized is an error naming it.
+ */
+export function stepInputsFrom(graph: AssetGraph, asset: string, partition: string, rows: readonly Row[]): StepInputs {
   const deps = graph.get(asset).deps;
-  const { rows } = await db.query<Row>(
-    `(SELECT 'up' AS which, materialization_id::text AS id, asset_key, partition_key, data_version,
-             NULL::text AS run_id, NULL::text AS input_version, true AS checks_passed, NULL::bigint AS row_count
-      FROM asset_latest WHERE asset_key = ANY($3::text[]))
-     UNION ALL
-     (SELECT 'newest', id::text, asset_key, partition_key, data_version, run_id, input_version, checks_passed, row_count
-      FROM asset_materializations WHERE asset_key = $1 AND partition_key = $2 ORDER BY created_at DESC, id DESC LIMIT 1)
-     UNION ALL
-     (SELECT 'good', m.id::text, m.asset_key, m.partition_key, m.data_version, m.run_id, m.input_version, m.checks_passed, m.row_count
-      FROM asset_latest l JOIN asset_materializations m ON m.id = l.materialization_id
-      WHERE l.asset_key = $1 AND l.partition_key = $2)`,
-    [asset, partition, deps],
-  );
   const ups = rows.filter((r) => r.which === 'up');
   const upstream: Record<string, UpstreamVersion> = {};
   for (const dep of deps) {
