@@ -5,6 +5,7 @@ import { brokerBenchmark } from './broker.ts';
 import { gatewayBenchmark } from './gateway.ts';
 import { processorBenchmark } from './processor.ts';
 import { e2eBenchmark } from './e2e.ts';
+import { jobsBenchmark } from './jobs.ts';
 import type { Benchmark } from './types.ts';
 
 /** Every benchmark group `npm run bench` knows; `npm run bench -- <group>` runs one. */
@@ -16,4 +17,5 @@ export const benchmarks: Benchmark[] = [
   edgeBenchmark,
   processorBenchmark,
   e2eBenchmark,
+  jobsBenchmark,
 ];

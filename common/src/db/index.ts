@@ -1,3 +1,4 @@
 export * from './pool.ts';
 export * from './migrate.ts';
 export * from './open-database.ts';
+export * from './queryable.ts';

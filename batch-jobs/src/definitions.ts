@@ -1,0 +1,40 @@
+import { pathToFileURL } from 'node:url';
+import type { JobsConfig } from './config.ts';
+import { demoDefinitions } from './demo/index.ts';
+import { JobsError } from './errors.ts';
+import type { AnyAsset } from './graph/asset.ts';
+import { AssetGraph } from './graph/asset-graph.ts';
+import type { SensorDef } from './sensors/file-sensor.ts';
+
+export interface JobsDefinitions {
+  graph: AssetGraph;
+  sensors: SensorDef[];
+}
+
+/**
+ * The assets and sensors `ysh jobs` works with: the demo graph, plus those
+ * exported (`assets`, `sensors`) by each module of YSH_JOBS_MODULES. The domain
+ * packages (catalog, tarifas, propostas, RAG) plug in here. The whole graph is
+ * validated on load.
+ */
+export async function loadDefinitions(
+  config: Pick<JobsConfig, 'inboxDir' | 'modules'>,
+  extra: { assets?: AnyAsset[]; sensors?: SensorDef[] } = {},
+): Promise<JobsDefinitions> {
+  const demo = demoDefinitions(config.inboxDir);
+  const assets = [...demo.assets, ...(extra.assets ?? [])];
+  const sensors = [...demo.sensors, ...(extra.sensors ?? [])];
+  for (const path of config.modules) {
+    let mod: { assets?: AnyAsset[]; sensors?: SensorDef[] };
+    try {
+      mod = (await import(pathToFileURL(path).href)) as typeof mod;
+    } catch (err) {
+      throw new JobsError('JOBS_GRAPH_INVALID', `cannot load asset module ${path}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    assets.push(...(mod.assets ?? []));
+    sensors.push(...(mod.sensors ?? []));
+  }
+  return { graph: new AssetGraph(assets), sensors };
+}

@@ -1,0 +1,95 @@
+import { YshError, type YshErrorOptions } from '@ysh/common';
+
+/**
+ * The one table of batch-jobs error codes: whether the failing work may be
+ * retried, and what it means. The README lists it; a test keeps both in step.
+ * A step whose error is retriable is retried with backoff up to the asset's
+ * limit; any other error fails the step at once.
+ */
+export const JOBS_ERRORS = {
+  JOBS_GRAPH_INVALID: {
+    retriable: false,
+    description:
+      'the asset graph is wrong: an unknown dependency, a cycle or a duplicate key (the message names the assets)',
+  },
+  JOBS_ASSET_UNKNOWN: { retriable: false, description: 'no asset has that key' },
+  JOBS_CONFIG_INVALID: {
+    retriable: false,
+    description: "an asset's configuration does not match its schema (the message names the asset and the field)",
+  },
+  JOBS_PARTITION_INVALID: {
+    retriable: false,
+    description: 'a partition key or range does not fit the asset (not partitioned, malformed, before its start)',
+  },
+  JOBS_RUN_NOT_FOUND: { retriable: false, description: 'no run has that id' },
+  JOBS_RUN_NOT_RETRIABLE: { retriable: false, description: 'the run has no failed step to retry, or is still running' },
+  JOBS_CRON_INVALID: {
+    retriable: false,
+    description: 'a cron expression or time zone of a schedule or deadline is wrong',
+  },
+  JOBS_MATERIALIZE_FAILED: {
+    retriable: false,
+    description: "an asset's materialize function failed with an error that is not marked retriable",
+  },
+  JOBS_TRANSIENT: {
+    retriable: true,
+    description: 'a materialization failed for a passing reason (network, lock, rate limit); retried with backoff',
+  },
+  JOBS_CHECK_FAILED: {
+    retriable: false,
+    description: 'a blocking check of severity error failed: the asset is failed and its downstream steps blocked',
+  },
+  JOBS_CANCELED: {
+    retriable: true,
+    description: 'the step was canceled (worker shutting down or step timeout); retried like a lost attempt',
+  },
+  JOBS_WORKER_LOST: {
+    retriable: false,
+    description: 'the step was picked up by workers that died more times than the crash allowance',
+  },
+  JOBS_SENSOR_FAILED: { retriable: true, description: 'a sensor could not read its source (e.g. the inbox directory)' },
+} as const satisfies Record<string, { retriable: boolean; description: string }>;
+
+export type JobsErrorCode = keyof typeof JOBS_ERRORS;
+
+export class JobsError extends YshError {
+  declare readonly code: JobsErrorCode;
+  /** Extra structured detail (e.g. the failed check) stored with the step. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: JobsErrorCode,
+    message: string,
+    options: Omit<YshErrorOptions, 'retriable' | 'httpStatus'> & { details?: Record<string, unknown> } = {},
+  ) {
+    super(code, message, { cause: options.cause, retriable: JOBS_ERRORS[code].retriable });
+    this.details = options.details;
+  }
+}
+
+/** For asset code: wrap an error that will likely pass (timeouts, 503s) so the step is retried. */
+export function transient(message: string, cause?: unknown): JobsError {
+  return new JobsError('JOBS_TRANSIENT', message, { cause });
+}
+
+/** What a step stores about the error that stopped it. */
+export interface StepErrorInfo {
+  code: string;
+  message: string;
+  retriable: boolean;
+  details?: Record<string, unknown>;
+}
+
+/** Any thrown value as stored step error: YshErrors keep their code and retriable flag, others are not retriable. */
+export function stepErrorInfo(err: unknown): StepErrorInfo {
+  if (err instanceof YshError) {
+    return {
+      code: err.code,
+      message: err.message,
+      retriable: err.retriable,
+      ...(err instanceof JobsError && err.details ? { details: err.details } : {}),
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'JOBS_MATERIALIZE_FAILED', message, retriable: false };
+}
