@@ -130,7 +130,7 @@ for (const kind of DATABASE_KINDS) {
       const alerts = async () =>
         (
           await db.pool.query<{ id: string; rule: string; device: string; state: string }>(
-            `SELECT id, rule, device, state FROM alerts WHERE site = $1 AND rule = 'freshness_missed'`,
+            `SELECT id, rule, device, state FROM alerts WHERE site = $1 AND rule = 'freshness_missed' ORDER BY since`,
             [JOBS_ALERT_SITE],
           )
         ).rows;
@@ -152,10 +152,25 @@ for (const kind of DATABASE_KINDS) {
       expect(run.status).toBe('succeeded');
       expect((await alerts()).map((a) => a.state)).toEqual(['resolved']);
       expect(await evaluateFreshness(deps)).toEqual([]);
+
+      // The next business day's deadline passes too; a run that finds the asset up to date (inputs
+      // unchanged) confirms it and resolves that miss as well.
+      const wednesday = { ...deps, now: () => Date.parse('2026-12-02T12:00:00Z') };
+      expect(await evaluateFreshness(wednesday)).toEqual(['due_by_eight']);
+      const again = await engine.runAndWait({ assets: ['due_by_eight'] });
+      expect(again.steps.map((x) => x.status)).toEqual(['up_to_date']);
+      expect((await alerts()).map((a) => [a.id.slice(-24), a.state])).toEqual([
+        ['2026-12-01T11:00:00.000Z', 'resolved'],
+        ['2026-12-02T11:00:00.000Z', 'resolved'],
+      ]);
       const outbox = await db.pool.query<{ event: string; channel: string }>(
         `SELECT event, channel FROM notification_outbox WHERE alert_id LIKE 'jobs:freshness_missed:%' ORDER BY id`,
       );
       expect(outbox.rows.map((r) => `${r.event} ${r.channel}`)).toEqual([
+        'opened console',
+        'opened slack',
+        'resolved console',
+        'resolved slack',
         'opened console',
         'opened slack',
         'resolved console',

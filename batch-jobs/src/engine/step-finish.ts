@@ -102,14 +102,17 @@ export async function finishStep(
            checks_passed = EXCLUDED.checks_passed, created_at = now()
          RETURNING id),
        latest AS (
-         INSERT INTO asset_latest (asset_key, partition_key, materialization_id, data_version, created_at)
-         SELECT $2, $3, id, $11::text, now() FROM mat WHERE $21::boolean
+         INSERT INTO asset_latest (asset_key, partition_key, materialization_id, data_version, created_at, verified_at)
+         SELECT $2, $3, id, $11::text, now(), now() FROM mat WHERE $21::boolean
          ON CONFLICT (asset_key, partition_key) DO UPDATE SET materialization_id = EXCLUDED.materialization_id,
-           data_version = EXCLUDED.data_version, created_at = EXCLUDED.created_at
+           data_version = EXCLUDED.data_version, created_at = EXCLUDED.created_at, verified_at = EXCLUDED.verified_at
          RETURNING 1),
        cur AS (
          SELECT 1 FROM job_steps WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3
            AND status = 'running' AND attempts = $4 FOR UPDATE),
+       verified AS (
+         UPDATE asset_latest SET verified_at = now()
+         WHERE asset_key = $2 AND partition_key = $3 AND $5 = 'up_to_date' AND EXISTS (SELECT 1 FROM cur) RETURNING 1),
        att AS (
          UPDATE job_step_attempts SET outcome = CASE WHEN EXISTS (SELECT 1 FROM cur) THEN $5 ELSE 'superseded' END,
            error = $6::jsonb, finished_at = now()
@@ -183,13 +186,15 @@ export async function finishStep(
     }
     return { current, queued: ready.length, blocked, openAlerts: rows[0]?.open_alerts ?? false };
   });
-  // Only when the asset has an unresolved alert (known from the finish statement).
-  if (outcome.status === 'succeeded' && (result.openAlerts || failedChecks.length > 0)) {
+  // Only when the asset has an unresolved alert (known from the finish statement). Up to date counts:
+  // the current materialization, whose checks passed, was confirmed against unchanged inputs.
+  if ((outcome.status === 'succeeded' || outcome.status === 'up_to_date') && result.openAlerts) {
     const rules =
       failedChecks.length > 0
         ? (['asset_failed', 'freshness_missed'] as const)
         : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
-    await resolveJobsAlerts(d.pool, asset, rules, now, `asset ${asset} materialized in run ${runId}`, d.alertChannels);
+    const how = outcome.status === 'up_to_date' ? 'confirmed up to date' : 'materialized';
+    await resolveJobsAlerts(d.pool, asset, rules, now, `asset ${asset} ${how} in run ${runId}`, d.alertChannels);
   }
 
   if (result.current && outcome.status === 'failed' && outcome.error.code !== 'JOBS_CHECK_FAILED') {

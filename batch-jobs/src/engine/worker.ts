@@ -295,7 +295,7 @@ function registerMetrics(registry: Registry, pool: Pool, boss: PgBoss, graph: As
         .map((a) => a.key);
       if (keys.length === 0) return;
       const { rows } = await pool.query<{ asset_key: string; lag: number }>(
-        `SELECT asset_key, extract(epoch FROM now() - max(created_at))::float8 AS lag FROM asset_latest
+        `SELECT asset_key, extract(epoch FROM now() - max(verified_at))::float8 AS lag FROM asset_latest
          WHERE asset_key = ANY($1::text[]) GROUP BY asset_key`,
         [keys],
       );

@@ -14,7 +14,8 @@ export interface FreshnessDeps {
 
 /**
  * Freshness SLOs: `freshness: { deadline: '0 8 * * 1-5', tz }`. When the
- * latest deadline D has passed and the asset has no good materialization since
+ * latest deadline D has passed and no step has materialized the asset or found
+ * it up to date (asset_latest.verified_at) since
  * the deadline before it, a freshness_missed alert opens for D (its id names D,
  * so evaluating again is a no-op). The next success resolves it (step-finish.ts).
  * While an alert is unresolved, further misses fold into it (one unresolved
@@ -29,7 +30,7 @@ export async function evaluateFreshness(d: FreshnessDeps): Promise<string[]> {
     const deadline = previousTick(asset.freshness.deadline, tz, now);
     const before = previousTick(asset.freshness.deadline, tz, deadline - 1);
     const { rows } = await d.pool.query<{ last: Date | null }>(
-      'SELECT max(created_at) AS last FROM asset_latest WHERE asset_key = $1',
+      'SELECT max(verified_at) AS last FROM asset_latest WHERE asset_key = $1',
       [asset.key],
     );
     const last = rows[0]?.last?.getTime();

@@ -104,6 +104,8 @@ CREATE TABLE asset_latest (
   materialization_id bigint NOT NULL REFERENCES asset_materializations(id),
   data_version       text NOT NULL,
   created_at         timestamptz NOT NULL,
+  -- Last time a step confirmed it: materialized, or found up to date (its inputs unchanged). Freshness reads this.
+  verified_at        timestamptz NOT NULL,
   PRIMARY KEY (asset_key, partition_key)
 );
 
