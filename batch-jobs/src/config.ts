@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_PORTS, env, loadCommonConfig, readEnv, type CommonConfig } from '@ysh/common';
 
 /** Default port of `ysh jobs worker`'s /health and /metrics. */
-export const DEFAULT_JOBS_PORT = 7095;
+export const DEFAULT_JOBS_PORT = DEFAULT_PORTS.jobsOps;
 
 /** Every option of the batch-jobs engine, durations in milliseconds (see README for the variables). */
 export interface JobsConfig {

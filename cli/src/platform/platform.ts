@@ -16,6 +16,8 @@ export interface PlatformPorts {
   processor: number;
   sim: number;
   simControl: number;
+  /** /health and /metrics of the batch-jobs worker. */
+  jobs: number;
   /** Edge agent k (0-based) gets edge + k. */
   edge: number;
 }
@@ -177,6 +179,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       YSH_PROCESSOR_IDLE_TIMEOUT: '30s',
       YSH_PROCESSOR_EXPECTED_INTERVAL: '2s',
     }).start();
+    // One batch-jobs worker runs the demo asset graph's schedules, sensor and freshness deadlines.
+    await add('jobs', ['jobs', 'worker', '--port', String(ports.jobs)], ports.jobs).start();
     await add('gateway', ['gateway', '--port', String(ports.gateway)], ports.gateway).start();
     await add(
       'sim',
@@ -254,7 +258,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
 function rank(name: string): number {
   if (name.startsWith('edge-')) return 0;
-  return { sim: 1, gateway: 2, processor: 3, broker: 4 }[name] ?? 5;
+  return { sim: 1, gateway: 2, processor: 3, jobs: 3, broker: 4 }[name] ?? 5;
 }
 
 export { YSH_BIN };

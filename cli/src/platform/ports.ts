@@ -2,7 +2,7 @@ import { DEFAULT_PORTS, type CommonConfig } from '@ysh/common';
 import type { PlatformPorts } from './platform.ts';
 
 /** How many ports `--port-base B` takes: B … B + PORT_SPAN - 1. */
-export const PORT_SPAN = 12;
+export const PORT_SPAN = 13;
 
 /**
  * Where every part of `ysh start` listens. By default the standard embedded
@@ -27,6 +27,7 @@ export function platformPorts(
         sim: DEFAULT_PORTS.simModbus,
         simControl: DEFAULT_PORTS.simControl,
         edge: DEFAULT_PORTS.edgeOps + 1,
+        jobs: DEFAULT_PORTS.jobsOps,
       },
     };
   }
@@ -44,6 +45,7 @@ export function platformPorts(
       simControl: base + 8,
       // Three demo sites: base + 9 … base + 11.
       edge: base + 9,
+      jobs: base + 12,
     },
   };
 }

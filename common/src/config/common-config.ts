@@ -15,6 +15,7 @@ export const DEFAULT_PORTS = Object.freeze({
   simControl: 7060,
   simModbus: 15020,
   brokerOps: 7092,
+  jobsOps: 7095,
 });
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
