@@ -1,4 +1,4 @@
-import { YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
 
 /**
  * The one table of batch-jobs error codes: whether the failing work may be
@@ -48,7 +48,7 @@ export const JOBS_ERRORS = {
     description: 'the step was picked up by workers that died more times than the crash allowance',
   },
   JOBS_SENSOR_FAILED: { retriable: true, description: 'a sensor could not read its source (e.g. the inbox directory)' },
-} as const satisfies Record<string, { retriable: boolean; description: string }>;
+} as const satisfies ErrorTable;
 
 export type JobsErrorCode = keyof typeof JOBS_ERRORS;
 
@@ -62,7 +62,7 @@ export class JobsError extends YshError {
     message: string,
     options: Omit<YshErrorOptions, 'retriable' | 'httpStatus'> & { details?: Record<string, unknown> } = {},
   ) {
-    super(code, message, { cause: options.cause, retriable: JOBS_ERRORS[code].retriable });
+    super(code, message, errorOptions(JOBS_ERRORS, code, { cause: options.cause }));
     this.details = options.details;
   }
 }
