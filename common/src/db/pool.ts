@@ -29,7 +29,12 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   // but an operator must see that the database went away.
   const logger = options.logger ?? createLogger('db');
   pool.on('error', (err) => {
-    logger.warn({ err, application: options.application ?? 'ysh' }, 'idle database connection failed; it was dropped');
+    // pg attaches the client (with its whole connection state) to the error: log what an operator reads.
+    const { message, code } = err as Error & { code?: string };
+    logger.warn(
+      { err: { message, code }, application: options.application ?? 'ysh' },
+      'idle database connection failed; it was dropped',
+    );
   });
   return pool;
 }
