@@ -11,6 +11,7 @@ import { evaluateFileSensor, type SensorDef } from '../sensors/file-sensor.ts';
 import { pruneHistory } from '../history/retention.ts';
 import { DEAD_QUEUE, STEP_QUEUE, startQueue, type StepJobData } from './queue.ts';
 import type { StepJobPolicy } from './run-store.ts';
+import type { ExecutorDeps } from './executor-deps.ts';
 import { StepExecutor } from './step-executor.ts';
 import { finishStep } from './step-finish.ts';
 
@@ -101,7 +102,8 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
   const wake = () => {
     for (const f of fetchers) boss.notifyWorker(f);
   };
-  const executor = new StepExecutor({
+  /** What the step executor and the lost-step path share. */
+  const deps: ExecutorDeps = {
     pool: o.pool,
     boss,
     graph: o.graph,
@@ -110,6 +112,9 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
     workerId: id,
     alertChannels: s.alertChannels,
     shutdown: shutdown.signal,
+  };
+  const executor = new StepExecutor({
+    ...deps,
     onQueued: wake,
     onStepDone: (_asset, status, seconds) => metrics?.stepDone(status, seconds),
   });
@@ -151,16 +156,6 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
       return rows[0]?.attempts;
     });
     if (attempt === undefined) return;
-    const deps = {
-      pool: o.pool,
-      boss,
-      graph: o.graph,
-      policy,
-      logger,
-      workerId: id,
-      alertChannels: s.alertChannels,
-      shutdown: shutdown.signal,
-    };
     await finishStep(
       deps,
       step,
