@@ -1,4 +1,4 @@
-import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, tableError } from '@ysh/common';
 
 /** Errors of the `ysh` command itself (codes PLATFORM_*). */
 export const PLATFORM_ERRORS = {
@@ -8,8 +8,4 @@ export const PLATFORM_ERRORS = {
   },
 } as const satisfies ErrorTable;
 
-export class PlatformError extends YshError {
-  constructor(code: keyof typeof PLATFORM_ERRORS, message: string, options: YshErrorOptions = {}) {
-    super(code, message, errorOptions(PLATFORM_ERRORS, code, options));
-  }
-}
+export class PlatformError extends tableError(PLATFORM_ERRORS) {}

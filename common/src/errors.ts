@@ -60,6 +60,18 @@ export function errorOptions(table: ErrorTable, code: string, extra: YshErrorOpt
   return { retriable: spec.retriable, httpStatus: spec.status, ...extra };
 }
 
+/**
+ * The base class of a package's errors: `class SimError extends tableError(SIM_ERRORS) {}` takes
+ * codes from the table only, and retriable and status from the code's row unless overridden.
+ */
+export function tableError<T extends ErrorTable>(table: T) {
+  return class extends YshError {
+    constructor(code: keyof T & string, message: string, options: YshErrorOptions = {}) {
+      super(code, message, errorOptions(table, code, options));
+    }
+  };
+}
+
 /** Codes defined in this package. */
 export const COMMON_ERRORS = {
   CFG_INVALID: {

@@ -1,4 +1,4 @@
-import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, tableError } from '@ysh/common';
 
 /** The edge agent's error table: what each code means and whether a retry may succeed. */
 export const EDGE_ERRORS = {
@@ -54,11 +54,7 @@ export const EDGE_ERRORS = {
 
 export type EdgeErrorCode = keyof typeof EDGE_ERRORS;
 
-export class EdgeError extends YshError {
-  constructor(code: EdgeErrorCode, message: string, options: YshErrorOptions = {}) {
-    super(code, message, errorOptions(EDGE_ERRORS, code, options));
-  }
-}
+export class EdgeError extends tableError(EDGE_ERRORS) {}
 
 /** A site-config mistake, naming the field path and the line it is on. */
 export class SiteConfigError extends EdgeError {

@@ -1,4 +1,4 @@
-import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, tableError } from '@ysh/common';
 
 /** Errors of the embedded services other than the broker (codes EMB_*). */
 export const EMBEDDED_ERRORS = {
@@ -8,8 +8,4 @@ export const EMBEDDED_ERRORS = {
   },
 } as const satisfies ErrorTable;
 
-export class EmbeddedError extends YshError {
-  constructor(code: keyof typeof EMBEDDED_ERRORS, message: string, options: YshErrorOptions = {}) {
-    super(code, message, errorOptions(EMBEDDED_ERRORS, code, options));
-  }
-}
+export class EmbeddedError extends tableError(EMBEDDED_ERRORS) {}

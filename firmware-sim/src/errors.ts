@@ -1,4 +1,4 @@
-import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, tableError } from '@ysh/common';
 
 /** The simulator's error table (codes SIM_*); status is the control API's answer. */
 export const SIM_ERRORS = {
@@ -14,11 +14,7 @@ export const SIM_ERRORS = {
 } as const satisfies ErrorTable;
 
 /** Simulator errors (codes SIM_*). */
-export class SimError extends YshError {
-  constructor(code: keyof typeof SIM_ERRORS, message: string, options: YshErrorOptions = {}) {
-    super(code, message, errorOptions(SIM_ERRORS, code, options));
-  }
-}
+export class SimError extends tableError(SIM_ERRORS) {}
 
 export function unknownDevice(id: string): SimError {
   return new SimError('SIM_UNKNOWN_DEVICE', `device ${JSON.stringify(id)} does not exist`);

@@ -1,4 +1,4 @@
-import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, tableError } from '@ysh/common';
 
 /** The stream processor's error table (codes PROC_*). */
 export const PROCESSOR_ERRORS = {
@@ -16,8 +16,4 @@ export const PROCESSOR_ERRORS = {
 
 export type ProcessorErrorCode = keyof typeof PROCESSOR_ERRORS;
 
-export class ProcessorError extends YshError {
-  constructor(code: ProcessorErrorCode, message: string, options: YshErrorOptions = {}) {
-    super(code, message, errorOptions(PROCESSOR_ERRORS, code, options));
-  }
-}
+export class ProcessorError extends tableError(PROCESSOR_ERRORS) {}

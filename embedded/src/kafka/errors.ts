@@ -1,4 +1,4 @@
-import { type ErrorTable, errorOptions, YshError, type YshErrorOptions } from '@ysh/common';
+import { type ErrorTable, tableError, type YshErrorOptions } from '@ysh/common';
 
 /**
  * The embedded Kafka broker's own error table (prefix BRK_). Kafka-level problems are
@@ -17,11 +17,7 @@ export const BROKER_ERRORS = {
 
 export type BrokerErrorCode = keyof typeof BROKER_ERRORS;
 
-export class BrokerError extends YshError {
-  constructor(code: BrokerErrorCode, message: string, options: YshErrorOptions = {}) {
-    super(code, message, errorOptions(BROKER_ERRORS, code, options));
-  }
-}
+export class BrokerError extends tableError(BROKER_ERRORS) {}
 
 /** The bytes of a request cannot be decoded; the connection that sent them is closed. */
 export class ProtocolError extends BrokerError {
