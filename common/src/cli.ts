@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CommonConfig } from './config/common-config.ts';
+import type { EnvSpec } from './config/env.ts';
 import { ConfigError } from './errors.ts';
 import {
   ServiceNotProvidedError,
@@ -23,6 +24,11 @@ export interface CliCommand {
   summary: string;
   /** Full usage text printed by `ysh <name> --help`. */
   usage: string;
+  /**
+   * The environment variables the command's config loader reads (its env specs), so
+   * deployment files can be checked against them (docker-compose.yml, see tests/).
+   */
+  env?: Readonly<Record<string, EnvSpec<unknown>>>;
   /** Resolves when a one-shot command is done; long-running commands resolve when stopped. */
   run(argv: string[], context?: CliContext): Promise<void>;
 }

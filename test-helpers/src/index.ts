@@ -12,3 +12,4 @@ export * from './uplink-proxy.ts';
 export * from './victoria-metrics.ts';
 export * from './wait.ts';
 export * from './ysh-process.ts';
+export * from './ai-stand-ins.ts';

@@ -37,6 +37,11 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`victoria-metrics not healthy within ${timeoutMs} ms`);
 }
 
+/** Listen on 127.0.0.1:port, store in dataDir, keep old timestamps (tests write past days). */
+export function victoriaMetricsArgs(port: number, dataDir: string, extraArgs: string[] = []): string[] {
+  return [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dataDir}`, '-retentionPeriod=100y', ...extraArgs];
+}
+
 /**
  * Debian's VictoriaMetrics on an ephemeral port with a temp data directory:
  * a real server for the InfluxDB line-protocol write path (`/api/v2/write`).
@@ -47,11 +52,7 @@ export async function startVictoriaMetrics(extraArgs: string[] = []): Promise<Vi
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(
-      VICTORIA_METRICS_BIN,
-      [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-retentionPeriod=100y', ...extraArgs],
-      { stdio: 'ignore' },
-    );
+    const child = spawn(VICTORIA_METRICS_BIN, victoriaMetricsArgs(port, dir, extraArgs), { stdio: 'ignore' });
     try {
       await waitHealthy(url, child, 15_000);
     } catch (err) {

@@ -77,14 +77,34 @@ export function alertEvent(a: StoredAlert, event: AlertEventType, at: number, me
   };
 }
 
+/**
+ * Channels that reach people (Slack, the console). A live silence (table alert_silences,
+ * set through the admin API) mutes these for matching alerts; the alert is still stored
+ * and still goes to the data channels (the inverter_alerts topic, annotations).
+ */
+export const SILENCEABLE_CHANNELS: readonly string[] = ['slack', 'console'];
+
 /** Queues one notification per channel; the unique key makes a second queueing of the same event a no-op. */
 async function enqueue(db: Queryable, alert: Alert, channels: string[]): Promise<void> {
   if (channels.length === 0) return;
   await db.query(
     `INSERT INTO notification_outbox (alert_id, event, channel, payload)
      SELECT $1, $2, c, $3::jsonb FROM unnest($4::text[]) AS c
+      WHERE NOT (c = ANY($5::text[]) AND EXISTS (
+        SELECT 1 FROM alert_silences s
+         WHERE s.deleted_at IS NULL AND s.until > now() AND s.site = $6
+           AND (s.device IS NULL OR s.device = $7) AND (s.rule IS NULL OR s.rule = $8)))
      ON CONFLICT (alert_id, event, channel) DO NOTHING`,
-    [alert.id, alert.event, JSON.stringify(alert), channels],
+    [
+      alert.id,
+      alert.event,
+      JSON.stringify(alert),
+      channels,
+      SILENCEABLE_CHANNELS,
+      alert.site,
+      alert.device ?? null,
+      alert.rule,
+    ],
   );
 }
 

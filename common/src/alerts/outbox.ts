@@ -6,6 +6,12 @@ import type { Logger } from 'pino';
 export interface AlertChannel {
   name: string;
   deliver(alert: Alert): Promise<void>;
+  /**
+   * Whether this event already got through, asked only of a notification in doubt: an earlier
+   * attempt was claimed and never recorded an outcome (its sender was killed mid-send). A channel
+   * without it is at-least-once in that case.
+   */
+  delivered?(alert: Alert): Promise<boolean>;
   close?(): Promise<void>;
 }
 
@@ -63,15 +69,25 @@ export class OutboxDispatcher {
   async runOnce(): Promise<{ delivered: number; failed: number }> {
     const names = this.channelNames;
     if (names.length === 0) return { delivered: 0, failed: 0 };
-    const { rows } = await this.pool.query<{ id: string; channel: string; payload: Alert; attempts: number }>(
-      `UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = now() + ($3 || ' milliseconds')::interval
-       WHERE id IN (
+    const { rows } = await this.pool.query<{
+      id: string;
+      channel: string;
+      payload: Alert;
+      attempts: number;
+      in_doubt: boolean;
+    }>(
+      `WITH claimed AS (
+       UPDATE notification_outbox o SET attempts = o.attempts + 1, next_attempt_at = now() + ($3 || ' milliseconds')::interval,
+         sending_since = now()
+       FROM notification_outbox before
+       WHERE before.id = o.id AND o.id IN (
          SELECT o.id FROM notification_outbox o
          WHERE o.delivered_at IS NULL AND o.next_attempt_at <= now() AND o.channel = ANY($1::text[])
            AND NOT EXISTS (SELECT 1 FROM notification_outbox e WHERE e.alert_id = o.alert_id
                            AND e.channel = o.channel AND e.id < o.id AND e.delivered_at IS NULL)
          ORDER BY o.id LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING id, channel, payload, attempts`,
+       RETURNING o.id, o.channel, o.payload, o.attempts, before.sending_since IS NOT NULL AS in_doubt)
+       SELECT * FROM claimed`,
       [names, this.options.batchSize, String(this.options.leaseMs)],
     );
     rows.sort((a, b) => Number(a.id) - Number(b.id));
@@ -80,10 +96,18 @@ export class OutboxDispatcher {
     for (const row of rows) {
       const channel = this.channels.get(row.channel) as AlertChannel;
       try {
-        await channel.deliver(row.payload);
-        await this.pool.query('UPDATE notification_outbox SET delivered_at = now(), last_error = NULL WHERE id = $1', [
-          row.id,
-        ]);
+        if (row.in_doubt && (await channel.delivered?.(row.payload))) {
+          this.logger.info(
+            { channel: row.channel, alert: row.payload.id, event: row.payload.event },
+            'notification already delivered by an interrupted attempt; not sent again',
+          );
+        } else {
+          await channel.deliver(row.payload);
+        }
+        await this.pool.query(
+          'UPDATE notification_outbox SET delivered_at = now(), last_error = NULL, sending_since = NULL WHERE id = $1',
+          [row.id],
+        );
         delivered += 1;
       } catch (err) {
         failed += 1;
@@ -101,7 +125,8 @@ export class OutboxDispatcher {
           'notification failed, will retry',
         );
         await this.pool.query(
-          `UPDATE notification_outbox SET last_error = $2, next_attempt_at = now() + ($3 || ' milliseconds')::interval
+          `UPDATE notification_outbox SET last_error = $2, next_attempt_at = now() + ($3 || ' milliseconds')::interval,
+             sending_since = NULL
            WHERE id = $1`,
           [row.id, message.slice(0, 500), String(wait)],
         );

@@ -8,7 +8,7 @@ export const DEFAULT_PORTS = Object.freeze({
   siteMqtt: 11884,
   kafka: 19092,
   gateway: 7080,
-  adminApi: 7000,
+  api: 7000,
   platform: 7001,
   processorOps: 7090,
   edgeOps: 7070,
@@ -29,6 +29,8 @@ export const commonEnv = {
   YSH_REDIS_PREFIX: env.string({ default: 'ysh:', expects: 'a key prefix such as ysh:' }),
   YSH_MQTT_URL: env.optional(env.url({ protocols: ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'] })),
   YSH_KAFKA_BROKERS: env.optional(env.hostPorts()),
+  /** Address /health and /metrics listen on (0.0.0.0 in a container, so a scraper can reach them). */
+  YSH_OPS_HOST: env.string({ default: '127.0.0.1', expects: 'a host name or address to listen on' }),
   YSH_EMBEDDED_POSTGRES_PORT: env.port({ default: DEFAULT_PORTS.postgres }),
   YSH_EMBEDDED_MQTT_PORT: env.port({ default: DEFAULT_PORTS.mqtt }),
   YSH_EMBEDDED_KAFKA_PORT: env.port({ default: DEFAULT_PORTS.kafka }),
@@ -45,6 +47,8 @@ export interface CommonConfig {
   redisPrefix: string;
   mqttUrl: string | undefined;
   kafkaBrokers: string[] | undefined;
+  /** Listen address of the ops server (/health, /metrics). */
+  opsHost: string;
   embedded: { postgresPort: number; mqttPort: number; kafkaPort: number };
 }
 
@@ -59,6 +63,7 @@ export function loadCommonConfig(source: NodeJS.ProcessEnv, cwd = process.cwd())
     redisPrefix: e.YSH_REDIS_PREFIX,
     mqttUrl: e.YSH_MQTT_URL,
     kafkaBrokers: e.YSH_KAFKA_BROKERS,
+    opsHost: e.YSH_OPS_HOST,
     embedded: Object.freeze({
       postgresPort: e.YSH_EMBEDDED_POSTGRES_PORT,
       mqttPort: e.YSH_EMBEDDED_MQTT_PORT,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CommonConfig } from '../config/common-config.ts';
 import { COMMON_ERRORS, errorOptions, YshError } from '../errors.ts';
 import type { Pool } from '../db/pool.ts';
+import type { BatchServices } from '../domain/batch-services.ts';
 import type { KvStore } from '../kv/kv-store.ts';
 import type { MqttBrokerHost } from './mqtt-broker.ts';
 
@@ -40,6 +41,12 @@ export interface ServiceProvider {
   kafkaBrokers(): string[];
   /** Hosts an MQTT broker in this process; absent where the wiring offers none (then MQTT must be external). */
   mqttBroker?: MqttBrokerHost;
+  /**
+   * The batch-jobs domain services (tariffs, catalog, proposals, search, runs) over `pool`, for
+   * components that must not import batch-jobs (the admin API); absent where the wiring has none.
+   * The caller closes them.
+   */
+  batch?(pool: Pool, logger: Logger): Promise<BatchServices>;
 }
 
 /** Builds the provider for a component's configuration (what the `ysh` dispatcher hands every command). */

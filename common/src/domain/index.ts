@@ -1,0 +1,3 @@
+export * from './batch-services.ts';
+export * from './catalog-item.ts';
+export * from './tariff-quote.ts';
