@@ -1,4 +1,5 @@
 import {
+  commonEnv,
   ConfigError,
   createLogger,
   createMetricsRegistry,
@@ -7,20 +8,21 @@ import {
   loadConfigOrExit,
   parseFlags,
   startOpsServer,
-  commandServices,
   type CliCommand,
   type CliContext,
-  type DatabaseHandle,
-  type Logger,
 } from '@ysh/common';
-import { DatabaseError, type Pool } from '@ysh/common/db';
 import type PgBoss from 'pg-boss';
 import { formatCompare, formatList, formatRun, formatRuns, formatStatus } from './cli/format.ts';
 import { followRun } from './cli/progress.ts';
+import { formatQuote } from './cli/tarifa-format.ts';
+import { lookupTariff } from './tarifas/lookup.ts';
+import { open, openDatabaseOrExplain, type Opened } from './cli/open.ts';
+import { ragCommand, searchCommand } from './cli/rag-commands.ts';
 import { compareRuns } from './compare/run-compare.ts';
-import { loadJobsConfig, type JobsConfig } from './config.ts';
-import { loadDefinitions, type JobsDefinitions } from './definitions.ts';
+import { jobsEnv, loadJobsConfig, type JobsConfig } from './config.ts';
+import { loadDefinitions } from './definitions.ts';
 import { writeDemoCsv } from './demo/index.ts';
+import { seedDomainInbox } from './seed-domain.ts';
 import { planRun, type RunPlan, type RunTrigger } from './engine/plan.ts';
 import { startQueue } from './engine/queue.ts';
 import { partitionsToBackfill, retryPlan } from './engine/retry-backfill.ts';
@@ -29,7 +31,9 @@ import { startWorker, stepPolicy, type JobsWorker } from './engine/worker.ts';
 import { pruneHistory } from './history/retention.ts';
 import { getRunDetail } from './history/run-detail.ts';
 import { formatLineage, lineageOf } from './lineage/lineage.ts';
+import { propostaCommand } from './propostas/cli.ts';
 import { assetStatuses } from './status/asset-status.ts';
+import { propostasEnv } from './propostas/config.ts';
 
 export const JOBS_USAGE = `Usage: ysh jobs <command> [flags]
 
@@ -49,54 +53,12 @@ export const JOBS_USAGE = `Usage: ysh jobs <command> [flags]
   prune [--days N]                      delete run history older than N days (bounded batches)
   seed-demo [--days N] [--start DATE] [--file NAME]
                                         write a synthetic meter CSV into the demo inbox
+  seed-domain                           first start: copy the example supplier feeds and the ANEEL
+                                        fixtures into <inbox>/catalog and <inbox>/aneel
 
 --local runs a worker inside the command while it waits (no separate worker needed).
 Database: YSH_DATABASE_URL, else the embedded PostgreSQL that \`ysh start\` serves on
 127.0.0.1:15432. Options come from the environment (see batch-jobs/README.md).`;
-
-interface Opened {
-  config: JobsConfig;
-  pool: Pool;
-  defs: JobsDefinitions;
-  logger: Logger;
-  close(): Promise<void>;
-}
-
-async function open(context: CliContext | undefined, component = 'jobs', level?: 'warn'): Promise<Opened> {
-  const config = loadConfigOrExit(() => loadJobsConfig(process.env), 'jobs');
-  const logger = createLogger(
-    component,
-    level ? { level, destination: process.stderr } : { level: config.common.logLevel },
-  );
-  const db = await openDatabaseOrExplain(context, config, logger, `ysh-${component}`);
-  const defs = await loadDefinitions(config);
-  return { config, pool: db.pool, defs, logger, close: () => db.close() };
-}
-
-/**
- * The database the wiring layer picks (YSH_DATABASE_URL, or the embedded PostgreSQL: joined when
- * `ysh start` / `ysh postgres` serves it, served by this process otherwise), migrated; an
- * unreachable server is one clear line, not a stack trace.
- */
-async function openDatabaseOrExplain(
-  context: CliContext | undefined,
-  config: JobsConfig,
-  logger: Logger,
-  application: string,
-): Promise<DatabaseHandle> {
-  const services = commandServices(context, config.common, 'jobs');
-  try {
-    return await services.database({ logger, application, max: config.concurrency + 3 });
-  } catch (err) {
-    if (err instanceof DatabaseError) throw err;
-    const where = new URL(config.databaseUrl);
-    throw new DatabaseError(
-      'DB_UNAVAILABLE',
-      `cannot reach PostgreSQL at ${where.hostname}:${where.port || 5432} (${(err as Error).message}); start it (ysh start, ysh postgres) or set YSH_DATABASE_URL`,
-      err,
-    );
-  }
-}
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
@@ -312,6 +274,14 @@ const offline: Record<string, (config: JobsConfig, argv: string[]) => Promise<vo
     });
     out(`wrote ${path}`);
   },
+  async 'seed-domain'(config) {
+    const copied = await seedDomainInbox(config.inboxDir);
+    out(
+      copied.length
+        ? `seeded ${copied.length} files:\n${copied.join('\n')}`
+        : 'inbox folders already exist, nothing seeded',
+    );
+  },
 };
 
 async function runWorker(argv: string[], context: CliContext | undefined): Promise<void> {
@@ -335,7 +305,12 @@ async function runWorker(argv: string[], context: CliContext | undefined): Promi
     registry,
     workerId: config.workerId,
   });
-  const ops = await startOpsServer({ port: config.opsPort, registry, checks: { worker: () => worker.health() } });
+  const ops = await startOpsServer({
+    port: config.opsPort,
+    host: config.common.opsHost,
+    registry,
+    checks: { worker: () => worker.health() },
+  });
   // In order: stop taking steps and let running ones finish, close /health and /metrics, close the pool.
   shutdown.add({ name: 'jobs worker', run: () => worker.stop() });
   shutdown.add({ name: 'ops server', run: () => ops.close() });
@@ -349,6 +324,7 @@ async function runWorker(argv: string[], context: CliContext | undefined): Promi
 
 const jobsCommand: CliCommand = {
   name: 'jobs',
+  env: { ...commonEnv, ...jobsEnv, ...propostasEnv },
   summary: 'batch asset graph: list, status, materialize, runs, compare, retry, backfill, lineage, worker',
   usage: JOBS_USAGE,
   async run(argv, context) {
@@ -375,4 +351,48 @@ const jobsCommand: CliCommand = {
   },
 };
 
-export const commands: CliCommand[] = [jobsCommand];
+export const TARIFA_USAGE = `Usage: ysh tarifa --distribuidora NAME --subgrupo B1 [--modalidade Convencional]
+                  [--classe Residencial] [--date YYYY-MM-DD] [--json]
+
+The ANEEL tariff in force on the date (default today, America/Sao_Paulo) from the gold table
+tarifas_gold: TE, TUSD (and Fio B where the source has it), the month's bandeira, ICMS/PIS/COFINS
+grossed up "por dentro" (YSH_TARIFA_TAXES), and the REH, file and line it came from.
+--json prints the same answer as the admin API.`;
+
+const tarifaCommand: CliCommand = {
+  name: 'tarifa',
+  summary: 'the ANEEL tariff in force for a distribuidora and subgrupo, all-in, with its provenance',
+  usage: TARIFA_USAGE,
+  async run(argv, context) {
+    const { values } = parseFlags('tarifa', argv, {
+      distribuidora: { type: 'string' },
+      subgrupo: { type: 'string' },
+      modalidade: { type: 'string' },
+      classe: { type: 'string' },
+      date: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (!values.distribuidora || !values.subgrupo)
+      throw new ConfigError('arguments', 'expected --distribuidora NAME --subgrupo B1 (see ysh tarifa --help)');
+    const o = await open(context, 'jobs', 'warn');
+    try {
+      const quote = await lookupTariff(
+        o.pool,
+        {
+          distribuidora: values.distribuidora,
+          subgrupo: values.subgrupo,
+          modalidade: values.modalidade,
+          classe: values.classe,
+          date: values.date,
+        },
+        { taxes: o.config.tariffTaxes },
+      );
+      if (values.json) json(quote);
+      else out(formatQuote(quote));
+    } finally {
+      await o.close();
+    }
+  },
+};
+
+export const commands: CliCommand[] = [jobsCommand, tarifaCommand, propostaCommand, ragCommand, searchCommand];

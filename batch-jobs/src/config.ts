@@ -1,5 +1,8 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_PORTS, env, loadCommonConfig, readEnv, type CommonConfig } from '@ysh/common';
+import { ConfigError, DEFAULT_PORTS, env, loadCommonConfig, readEnv, type CommonConfig } from '@ysh/common';
+import { loadRagConfig, type RagConfig } from './rag/config.ts';
+import { DEFAULT_TAXES, mergeTaxTable, type TaxTable } from './tarifas/taxes.ts';
+import { loadPropostasConfig, type PropostasConfig } from './propostas/config.ts';
 
 /** Default port of `ysh jobs worker`'s /health and /metrics. */
 export const DEFAULT_JOBS_PORT = DEFAULT_PORTS.jobsOps;
@@ -36,6 +39,12 @@ export interface JobsConfig {
   schedules: boolean;
   /** Extra modules (paths) whose exported `assets` and `sensors` join the graph. */
   modules: string[];
+  /** ICMS/PIS/COFINS of the tariff lookup: the documented defaults with YSH_TARIFA_TAXES on top. */
+  tariffTaxes: TaxTable;
+  /** RAG indexing: embedder, vector store, chunk sizes, budget, docs inbox (rag/config.ts). */
+  rag: Readonly<RagConfig>;
+  /** Proposals: irradiance sources and the geocoder of the quote inbox (propostas/config.ts). */
+  propostas: Readonly<PropostasConfig>;
 }
 
 export const jobsEnv = {
@@ -65,7 +74,17 @@ export const jobsEnv = {
   YSH_JOBS_MODULES: env.optional(
     env.string({ expects: 'a comma-separated list of module paths exporting assets/sensors' }),
   ),
+  YSH_TARIFA_TAXES: env.optional(env.string({ expects: 'a JSON tax table (README "Tarifas: taxes")' })),
 };
+
+function taxTable(raw: string | undefined): TaxTable {
+  if (raw === undefined) return DEFAULT_TAXES;
+  try {
+    return mergeTaxTable(JSON.parse(raw));
+  } catch (err) {
+    throw new ConfigError('YSH_TARIFA_TAXES', `expected a JSON tax table: ${(err as Error).message}`);
+  }
+}
 
 /** Reads the batch-jobs environment once; a wrong value throws a ConfigError naming the variable. */
 export function loadJobsConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Readonly<JobsConfig> {
@@ -109,5 +128,8 @@ export function loadJobsConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): 
       .map((m) => m.trim())
       .filter(Boolean)
       .map((m) => resolve(cwd, m)),
+    tariffTaxes: taxTable(e.YSH_TARIFA_TAXES),
+    rag: loadRagConfig(source, common.dataDir),
+    propostas: loadPropostasConfig(source),
   });
 }

@@ -48,6 +48,82 @@ export const JOBS_ERRORS = {
     description: 'the step was picked up by workers that died more times than the crash allowance',
   },
   JOBS_SENSOR_FAILED: { retriable: true, description: 'a sensor could not read its source (e.g. the inbox directory)' },
+  JOBS_QUOTE_INVALID: {
+    retriable: false,
+    description: 'a proposal quote is invalid: one line per field with what was expected (details.errors lists them)',
+  },
+  JOBS_SIZING_INFEASIBLE: {
+    retriable: false,
+    description:
+      'no module/inverter/string layout passes the electrical and roof checks, or the layout given fails one (the message shows each check and its margin)',
+  },
+  JOBS_IRRADIANCE_UNAVAILABLE: {
+    retriable: true,
+    description:
+      'the irradiation source of a proposal could not answer (NASA POWER down or refusing, no monitored site near enough)',
+  },
+  JOBS_PROPOSAL_NOT_FOUND: { retriable: false, description: 'no proposal has that id' },
+  JOBS_SOURCE_UNREADABLE: {
+    retriable: true,
+    description: 'an asset could not read its source folder or file (permissions, a disk error)',
+  },
+  JOBS_FETCH_FAILED: {
+    retriable: true,
+    description: 'the ANEEL open-data portal did not answer or answered an error after the retries',
+  },
+  JOBS_TARIFF_QUERY_INVALID: {
+    retriable: false,
+    status: 400,
+    description: 'a tariff query is malformed: missing distribuidora or subgrupo, or a date that is not YYYY-MM-DD',
+  },
+  JOBS_TARIFF_TAXES_UNKNOWN: {
+    retriable: false,
+    status: 422,
+    description: 'the UF or the ICMS rate of a distribuidora is not configured (set YSH_TARIFA_TAXES)',
+  },
+  JOBS_TARIFF_NOT_FOUND: {
+    retriable: false,
+    status: 404,
+    description:
+      'no tariff is in force for that distribuidora, subgrupo, modalidade and classe on that date (the message lists what exists)',
+  },
+  JOBS_RAG_UNSUPPORTED_FORMAT: {
+    retriable: false,
+    description: 'a document in the RAG inbox has an extension no parser reads (PDF, Markdown, HTML, DOCX are read)',
+  },
+  JOBS_RAG_PARSE_FAILED: {
+    retriable: false,
+    description: 'a RAG document could not be parsed (the message names the file)',
+  },
+  JOBS_RAG_INPUT_TOO_LONG: {
+    retriable: false,
+    description: 'a chunk exceeds the embedding model limit of 8,192 tokens per input',
+  },
+  JOBS_RAG_RATE_LIMITED: {
+    retriable: true,
+    description: 'the embedding API kept answering 429 after the retries (Retry-After honoured); retried with backoff',
+  },
+  JOBS_RAG_EMBEDDING_FAILED: {
+    retriable: true,
+    description: 'the embedding API failed (5xx, network) after the retries; retried with backoff',
+  },
+  JOBS_RAG_QUOTA_EXCEEDED: {
+    retriable: false,
+    description: 'the embedding API account has no quota left (OpenAI insufficient_quota): add credit, then re-run',
+  },
+  JOBS_RAG_BUDGET_EXCEEDED: {
+    retriable: false,
+    description:
+      'the planned embedding cost of a run exceeds the budget cap (YSH_RAG_BUDGET_USD); nothing was embedded',
+  },
+  JOBS_RAG_STORE_FAILED: {
+    retriable: true,
+    description: 'the vector store (Pinecone or pgvector) refused or failed a write, list or query',
+  },
+  JOBS_RAG_VECTOR_UNAVAILABLE: {
+    retriable: false,
+    description: 'the database has no pgvector extension and no Pinecone index is configured: only full-text search',
+  },
 } as const satisfies ErrorTable;
 
 export type JobsErrorCode = keyof typeof JOBS_ERRORS;

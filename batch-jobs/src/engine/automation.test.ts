@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { DATABASE_KINDS, type TestDatabase } from '@ysh/test-helpers';
 import { JOBS_ALERT_SITE } from '../alerts/job-alerts.ts';
 import { transient } from '../errors.ts';
 import { defineAsset, type AnyAsset } from '../graph/asset.ts';
+import { nextTick } from '../schedule/cron.ts';
 import { evaluateFreshness } from '../schedule/freshness.ts';
 import { Scheduler } from '../schedule/scheduler.ts';
 import { defineSensor, evaluateFileSensor, type FileSensorDef } from '../sensors/file-sensor.ts';
@@ -67,6 +69,21 @@ function assets(db: () => TestDatabase, inbox: () => string): AnyAsset[] {
       },
     }),
     defineAsset({
+      key: 'until_stopped',
+      layer: 'raw',
+      deps: [],
+      codeVersion: '1',
+      retry: { maxRetries: 0, baseDelaySeconds: 1 },
+      async materialize(ctx) {
+        if (await flag(db(), 'until_stopped_done')) return { rowCount: 1 };
+        // Runs until its worker is asked to stop.
+        await new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true }),
+        );
+        return { rowCount: 0 };
+      },
+    }),
+    defineAsset({
       key: 'inbox_files',
       layer: 'raw',
       deps: [],
@@ -116,8 +133,15 @@ for (const kind of DATABASE_KINDS) {
       ).rows;
 
     it('a freshness deadline passing without success opens exactly one alert; the next success resolves it', async () => {
-      // Tuesday 2026-12-01 09:00 in São Paulo: the 08:00 deadline (11:00Z) has passed, nothing ever succeeded.
-      const now = () => Date.parse('2026-12-01T12:00:00Z');
+      // The runs below finish on the real clock, so the simulated deadlines lie ahead of it: D1 is the
+      // first business-day 08:00 in São Paulo more than an hour away, D2 the one after. An hour after
+      // D1 nothing has ever succeeded; the success then comes (really) before D1, after the one before it.
+      const DEADLINE = '0 8 * * 1-5';
+      const d1 = nextTick(DEADLINE, 'America/Sao_Paulo', Date.now() + 3_600_000);
+      const d2 = nextTick(DEADLINE, 'America/Sao_Paulo', d1);
+      const iso1 = new Date(d1).toISOString();
+      const iso2 = new Date(d2).toISOString();
+      const now = () => d1 + 3_600_000;
       const deps = {
         pool: db.pool,
         graph: engine.graph,
@@ -136,7 +160,7 @@ for (const kind of DATABASE_KINDS) {
         ).rows;
       expect(await alerts()).toEqual([
         {
-          id: 'jobs:freshness_missed:due_by_eight:2026-12-01T11:00:00.000Z',
+          id: `jobs:freshness_missed:due_by_eight:${iso1}`,
           rule: 'freshness_missed',
           device: 'due_by_eight',
           state: 'open',
@@ -144,7 +168,7 @@ for (const kind of DATABASE_KINDS) {
       ]);
       const s = (await assetStatuses(db.pool, engine.graph, now())).find((x) => x.key === 'due_by_eight');
       expect(s?.reasons).toContain(
-        'missed its freshness deadline of 2026-12-01T11:00:00.000Z (alert jobs:freshness_missed:due_by_eight:2026-12-01T11:00:00.000Z open)',
+        `missed its freshness deadline of ${iso1} (alert jobs:freshness_missed:due_by_eight:${iso1} open)`,
       );
 
       // The success goes to the real clock (before the simulated deadline, after the one before it).
@@ -155,13 +179,13 @@ for (const kind of DATABASE_KINDS) {
 
       // The next business day's deadline passes too; a run that finds the asset up to date (inputs
       // unchanged) confirms it and resolves that miss as well.
-      const wednesday = { ...deps, now: () => Date.parse('2026-12-02T12:00:00Z') };
-      expect(await evaluateFreshness(wednesday)).toEqual(['due_by_eight']);
+      const nextDay = { ...deps, now: () => d2 + 3_600_000 };
+      expect(await evaluateFreshness(nextDay)).toEqual(['due_by_eight']);
       const again = await engine.runAndWait({ assets: ['due_by_eight'] });
       expect(again.steps.map((x) => x.status)).toEqual(['up_to_date']);
       expect((await alerts()).map((a) => [a.id.slice(-24), a.state])).toEqual([
-        ['2026-12-01T11:00:00.000Z', 'resolved'],
-        ['2026-12-02T11:00:00.000Z', 'resolved'],
+        [iso1, 'resolved'],
+        [iso2, 'resolved'],
       ]);
       const outbox = await db.pool.query<{ event: string; channel: string }>(
         `SELECT event, channel FROM notification_outbox WHERE alert_id LIKE 'jobs:freshness_missed:%' ORDER BY id`,
@@ -300,7 +324,7 @@ for (const kind of DATABASE_KINDS) {
       expect(() => planRun(engine.graph, { assets: ['daily'], partition: '2026-13-01' })).toThrow(/partition/);
     }, 90_000);
 
-    it('a file sensor triggers one run per new or changed file, however many evaluate it, and keeps its cursor', async () => {
+    it('a file sensor triggers one run per new or changed file, however many evaluate it, keeps its cursor, and waits while a run of its asset is under way', async () => {
       const w = engine.workers[0]!;
       const deps = { pool: db.pool, boss: w.boss, graph: engine.graph, policy: w.policy, logger: quietLogger() };
       expect(await evaluateFileSensor(deps, sensor)).toBeUndefined();
@@ -308,7 +332,19 @@ for (const kind of DATABASE_KINDS) {
       const both = await Promise.all([evaluateFileSensor(deps, sensor), evaluateFileSensor(deps, sensor)]);
       expect(both.filter(Boolean)).toHaveLength(1);
       expect(await evaluateFileSensor(deps, sensor)).toBeUndefined();
+      await engine.wait(both.find(Boolean) as string);
+
+      // A run that has yet to materialize the sensor's asset holds a changed file back (cursor kept) until it ends.
+      await db.pool.query(
+        `INSERT INTO job_runs (id, trigger, status, requested_by, config, config_hash, remaining)
+         VALUES ('r-manual-busy', 'manual', 'running', 'test', '{}', 'h', 1);
+         INSERT INTO job_steps (run_id, asset_key, status) VALUES ('r-manual-busy', 'inbox_files', 'queued')`,
+      );
       await writeFile(join(inbox, 'tarifas-2026-11.csv'), 'a,b\n1,3\n');
+      expect(await evaluateFileSensor(deps, sensor)).toBeUndefined();
+      const held = await db.pool.query('SELECT cursor FROM job_sensor_cursors WHERE sensor = $1', ['test_inbox']);
+      expect(held.rows[0].cursor['tarifas-2026-11.csv']).toBe(createHash('sha256').update('a,b\n1,2\n').digest('hex'));
+      await db.pool.query(`DELETE FROM job_runs WHERE id = 'r-manual-busy'`);
       const changed = await evaluateFileSensor(deps, sensor);
       expect(changed).toBeDefined();
       const runs = await db.pool.query<{ trigger: string; origin: unknown; requested_by: string }>(
@@ -330,6 +366,37 @@ for (const kind of DATABASE_KINDS) {
       expect(Object.keys(cursor.rows[0].cursor)).toEqual(['tarifas-2026-11.csv']);
       expect((await engine.wait(changed as string)).run.status).toBe('succeeded');
     }, 60_000);
+
+    it('a stopping worker cancels its running step back to the queue (a lost attempt, no retry used, no error); the next worker finishes it', async () => {
+      const runId = await engine.run({ assets: ['until_stopped'] });
+      const running = async () =>
+        (
+          await db.pool.query<{ worker: string }>(
+            `SELECT a.worker FROM job_step_attempts a JOIN job_steps s USING (run_id, asset_key, partition_key)
+             WHERE a.run_id = $1 AND s.status = 'running' AND a.outcome IS NULL`,
+            [runId],
+          )
+        ).rows[0]?.worker;
+      const deadline = Date.now() + 30_000;
+      while (!(await running()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await running()).toBeDefined();
+      // Every worker stops (whichever holds the step), then a new one starts.
+      for (const w of engine.workers.splice(0)) await w.stop();
+      expect((await attempts(runId, 'until_stopped')).map((a) => [a.outcome, a.code])).toEqual([
+        ['lost', 'JOBS_CANCELED'],
+      ]);
+      const step = await db.pool.query<{ status: string }>(
+        `SELECT status FROM job_steps WHERE run_id = $1 AND asset_key = 'until_stopped'`,
+        [runId],
+      );
+      expect(step.rows[0]?.status).toBe('queued');
+      await db.pool.query(`INSERT INTO t_flags (name, n) VALUES ('until_stopped_done', 1)`);
+      await engine.startWorker({ alertChannels: ['console', 'slack'] });
+      const { run } = await engine.wait(runId, 60_000);
+      // maxRetries is 0: a cancel counted as a failure would have failed the run.
+      expect(run.status).toBe('succeeded');
+      expect((await attempts(runId, 'until_stopped')).map((a) => a.outcome)).toEqual(['lost', 'succeeded']);
+    }, 90_000);
 
     it('two workers and one cron tick: one run', async () => {
       const w1 = await engine.startWorker({ schedules: true });

@@ -139,10 +139,15 @@ export class StepExecutor {
       return 'done';
     } catch (err) {
       let info: StepErrorInfo = stepErrorInfo(err);
-      if (signal.aborted) {
-        const why = timeout.aborted ? 'step timed out' : 'worker shutting down';
-        info = { code: 'JOBS_CANCELED', message: `${why}: ${info.message}`, retriable: true };
+      if (signal.aborted && !timeout.aborted) {
+        // The worker is stopping: not the step's fault. Back to the queue for any worker, like an
+        // attempt whose worker died, without using up one of its retries.
+        info = { code: 'JOBS_CANCELED', message: `worker shutting down: ${info.message}`, retriable: true };
+        log.warn('worker stopping: step canceled, back to the queue', { error: info });
+        await finish({ status: 'retrying', error: info, stopped: true });
+        return 'retry';
       }
+      if (signal.aborted) info = { code: 'JOBS_CANCELED', message: `step timed out: ${info.message}`, retriable: true };
       if (info.retriable && started.retriableFailures < retry.maxRetries) {
         log.warn('retriable failure, will retry', { error: info });
         await finish({ status: 'retrying', error: info });

@@ -28,7 +28,8 @@ export interface NewMaterialization {
 export type StepOutcome =
   | { status: 'succeeded'; checks: CheckResult[]; dataVersion: string; materialization: NewMaterialization }
   | { status: 'up_to_date'; reason: string }
-  | { status: 'retrying'; error: StepErrorInfo }
+  /** `stopped`: canceled because its worker is stopping; the attempt counts as lost, not as a failure. */
+  | { status: 'retrying'; error: StepErrorInfo; stopped?: boolean }
   | { status: 'failed'; error: StepErrorInfo; checks?: CheckResult[]; materialization?: NewMaterialization };
 
 /**
@@ -46,7 +47,7 @@ export type StepOutcome =
  *   that reaches 0 closes the run: failed if any step failed or was blocked);
  * - the pg-boss jobs of the steps it made ready, in the same transaction.
  * A failure also blocks every pending step downstream of it in the run and
- * opens an alert; "retrying" puts the step back to queued (pg-boss retries
+ * opens an alert in the same transaction; "retrying" puts the step back to queued (pg-boss retries
  * the job after its backoff).
  */
 export async function finishStep(
@@ -141,7 +142,7 @@ export async function finishStep(
         asset,
         partition,
         attempt,
-        outcome.status,
+        outcome.status === 'retrying' && outcome.stopped ? 'lost' : outcome.status,
         error === null ? null : JSON.stringify(error),
         outcome.status === 'retrying' ? 'queued' : outcome.status,
         outcome.status === 'up_to_date' ? outcome.reason : null,
@@ -183,6 +184,22 @@ export async function finishStep(
       );
       blocked = down.rowCount ?? 0;
       await countFinished(c, runId, 1 + blocked, 1 + blocked);
+      // In the transaction that closes the step (and perhaps the run): whoever sees the run failed sees its alert.
+      if (outcome.status === 'failed' && outcome.error.code !== 'JOBS_CHECK_FAILED') {
+        await openJobsAlert(
+          c,
+          {
+            rule: 'asset_failed',
+            asset,
+            severity: 'critical',
+            incident: runId,
+            since: now,
+            at: now,
+            message: `asset ${asset} failed in run ${runId}: ${outcome.error.code}: ${outcome.error.message}${blocked ? ` (${blocked} downstream step(s) blocked)` : ''}`,
+          },
+          d.alertChannels,
+        );
+      }
     }
     return { current, queued: ready.length, blocked, openAlerts: rows[0]?.open_alerts ?? false };
   });
@@ -197,23 +214,6 @@ export async function finishStep(
     await resolveJobsAlerts(d.pool, asset, rules, now, `asset ${asset} ${how} in run ${runId}`, d.alertChannels);
   }
 
-  if (result.current && outcome.status === 'failed' && outcome.error.code !== 'JOBS_CHECK_FAILED') {
-    await inTransaction(d.pool, (c) =>
-      openJobsAlert(
-        c,
-        {
-          rule: 'asset_failed',
-          asset,
-          severity: 'critical',
-          incident: runId,
-          since: now,
-          at: now,
-          message: `asset ${asset} failed in run ${runId}: ${outcome.error.code}: ${outcome.error.message}${result.blocked ? ` (${result.blocked} downstream step(s) blocked)` : ''}`,
-        },
-        d.alertChannels,
-      ),
-    );
-  }
   if (result.queued > 0) d.onQueued?.(result.queued);
 }
 

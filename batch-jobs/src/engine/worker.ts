@@ -37,6 +37,9 @@ export type WorkerSettings = Pick<
   | 'schedules'
 >;
 
+/** How long running steps may go on after the worker is asked to stop, before they are canceled. */
+const STOP_GRACE_MS = 1500;
+
 export interface WorkerOptions {
   pool: Pool;
   graph: AssetGraph;
@@ -232,8 +235,10 @@ export async function startWorker(o: WorkerOptions): Promise<JobsWorker> {
       for (const t of timers) clearInterval(t);
       for (const f of fetchers) await boss.offWork({ id: f });
       await boss.offWork(DEAD_QUEUE);
-      // Running steps get the configured grace (pg-boss waits for them), then are asked to stop.
-      const abort = setTimeout(() => shutdown.abort(), 5000);
+      // Running steps get a short grace to finish (pg-boss waits for them), then are asked to
+      // stop: a canceled step is retried like a lost attempt, and a Ctrl-C of the whole
+      // platform must not wait for a long materialization.
+      const abort = setTimeout(() => shutdown.abort(), STOP_GRACE_MS);
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 8000 });
       clearTimeout(abort);
       shutdown.abort();

@@ -63,7 +63,9 @@ export interface SensorDeps {
  * One evaluation of a file sensor. The cursor row is locked while comparing
  * and updated in the transaction that creates the run, so of several workers
  * seeing the same new file exactly one triggers, and a restart does not
- * trigger again. Returns the run id when one was created.
+ * trigger again. While a run that has yet to materialize one of the sensor's
+ * assets is under way, new files wait for the next tick (the cursor is not
+ * advanced). Returns the run id when one was created.
  */
 export async function evaluateFileSensor(d: SensorDeps, s: FileSensorDef): Promise<string | undefined> {
   const files = await scanInbox(s.dir, s.pattern);
@@ -79,6 +81,22 @@ export async function evaluateFileSensor(d: SensorDeps, s: FileSensorDef): Promi
     const changed = Object.keys(files).filter((f) => before[f] !== files[f]);
     const removed = Object.keys(before).filter((f) => !(f in files));
     if (changed.length === 0 && removed.length === 0) return undefined;
+    // A run that has yet to materialize one of the sensor's assets will read these files itself:
+    // the sensor looks again at its next tick rather than run the same chain beside it.
+    const { rows: busy } = await c.query<{ run_id: string }>(
+      `SELECT s.run_id FROM job_steps s JOIN job_runs r ON r.id = s.run_id
+       WHERE r.status IN ('queued', 'running') AND s.asset_key = ANY($1::text[])
+         AND s.status IN ('pending', 'queued', 'running')
+       LIMIT 1`,
+      [s.assets],
+    );
+    if (busy[0]) {
+      d.logger.debug(
+        { sensor: s.name, files: changed, run: busy[0].run_id },
+        'sensor: a run of its assets is under way; later',
+      );
+      return undefined;
+    }
     await c.query('UPDATE job_sensor_cursors SET cursor = $2::jsonb, updated_at = now() WHERE sensor = $1', [
       s.name,
       JSON.stringify(files),

@@ -1,0 +1,8 @@
+export {
+  EXAMPLE_CATALOG as FIXTURE_CATALOG,
+  INVERTER_3K,
+  INVERTER_5K,
+  INVERTER_10K,
+  MODULE_410,
+  MODULE_550,
+} from '../example-catalog.ts';
