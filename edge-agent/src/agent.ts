@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { createLogger, DEFAULT_PORTS, startOpsServer, type Logger, type OpsServer, type Reading } from '@ysh/common';
+import {
+  createLogger,
+  createMetricsRegistry,
+  DEFAULT_PORTS,
+  startOpsServer,
+  type Logger,
+  type OpsServer,
+  type Reading,
+} from '@ysh/common';
 import { SegmentLog } from './buffer/segment-log.ts';
 import type { SiteConfig } from './config/site-config.ts';
 import { ClockGuard, systemClock, type ClockSource } from './normalize/clock-guard.ts';
@@ -10,6 +18,7 @@ import { HEALTH_VALUES, type DeviceHealth } from './poller/health.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { DiscoveredDevice } from './sunspec/discovery.ts';
 import { Drainer, type DrainerOptions } from './uplink/drainer.ts';
+import { type SunSpecIdentity, sunspecIdentity } from './fleet/fleet-link.ts';
 import { HttpUplink } from './uplink/http-uplink.ts';
 import { MqttUplink } from './uplink/mqtt-uplink.ts';
 import type { UplinkTransport } from './uplink/transport.ts';
@@ -21,6 +30,8 @@ export interface EdgeAgentOptions {
   dataDir: string;
   /** /health + /metrics port (0 = any free port); default DEFAULT_PORTS.edgeOps. `false` = no ops server. */
   port?: number | false;
+  /** Listen address of /health and /metrics (default 127.0.0.1). */
+  opsHost?: string;
   logger?: Logger;
   /** Wall/monotonic clock (tests inject jumps). */
   clock?: ClockSource;
@@ -40,8 +51,22 @@ export interface DeviceStatus {
   discovery: DiscoveredDevice | undefined;
 }
 
+/** What a heartbeat reports about the running agent. */
+export interface AgentStatus {
+  startedAt: number;
+  bufferDepth: number;
+  /** Measurement time of the oldest reading not yet acknowledged by the gateway (null: none buffered). */
+  oldestBufferedAt: string | null;
+  devices: Record<string, DeviceHealth>;
+  /** SunSpec model 1 of every device discovered so far (strings cut to 64 characters). */
+  identities: Record<string, SunSpecIdentity>;
+  /** The most recent error (store, uplink, device), cleared by nothing: the fleet view shows the last one. */
+  lastError: string | null;
+}
+
 export interface EdgeAgent {
   readonly config: SiteConfig;
+  status(): AgentStatus;
   readonly ops: OpsServer | undefined;
   readonly metrics: AgentMetrics;
   readonly log: SegmentLog;
@@ -78,7 +103,7 @@ function drainerOptions(config: SiteConfig): DrainerOptions {
 export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOptions): Promise<EdgeAgent> {
   let config = initial;
   const logger = options.logger ?? createLogger('edge-agent');
-  const metrics = createAgentMetrics();
+  const metrics = createAgentMetrics(createMetricsRegistry('edge-agent', { labels: { site: config.site } }));
   const siteDir = join(options.dataDir, 'edge', config.site);
   const log = await SegmentLog.open(join(siteDir, 'buffer'), {
     maxBytes: config.buffer.maxBytes,
@@ -93,6 +118,21 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
   const clock = new ClockGuard(options.clock ?? systemClock, { lastTs: seqs.lastTs });
   const normalizer = new Normalizer(config.site, seqs, clock);
   let storeFailing: string | undefined;
+  const startedAt = Date.now();
+  let lastError: string | null = null;
+  // (log index, measurement time) of the first record of each write: the oldest unacknowledged one
+  // is the first entry at or past the acked index. Readings buffered by an earlier run date from
+  // before this start at the latest, which is what the entry for them says.
+  const writes: Array<{ index: number; ts: string }> = [];
+  if (log.backlog > 0) writes.push({ index: log.ackedIndex, ts: new Date(startedAt).toISOString() });
+  const oldestBuffered = (): string | null => {
+    if (log.backlog === 0) {
+      writes.length = 0;
+      return null;
+    }
+    while (writes.length > 1 && (writes[1]?.index ?? 0) <= log.ackedIndex) writes.shift();
+    return writes[0]?.ts ?? null;
+  };
 
   const drainer = new Drainer(
     log,
@@ -105,7 +145,10 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
         metrics.batches.inc({ result: 'ok' });
         metrics.batchSeconds.observe(ms / 1000);
       },
-      onFailure: () => metrics.batches.inc({ result: 'retry' }),
+      onFailure: (err) => {
+        metrics.batches.inc({ result: 'retry' });
+        lastError = `uplink: ${err.message}`;
+      },
     },
     logger,
   );
@@ -119,13 +162,20 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
       if (reading.flags?.includes('clock_jump')) metrics.clockJumps.inc();
       try {
         options.onStoring?.([reading]);
+        const index = log.headIndex;
         await log.append([Buffer.from(JSON.stringify(reading))]);
+        if (writes.length === 0 || log.backlog === 1) {
+          writes.length = 0;
+          writes.push({ index, ts: reading.ts });
+        } else if (Date.parse(reading.ts) - Date.parse(writes[writes.length - 1]?.ts ?? reading.ts) >= 1000)
+          writes.push({ index, ts: reading.ts }); // one entry a second at most: a day of outage is 86,400 entries
         storeFailing = undefined;
         metrics.readingsStored.inc();
         options.onStored?.([reading]);
         drainer.wake();
       } catch (err) {
         storeFailing = (err as Error).message;
+        lastError = `buffer: ${storeFailing}`;
         metrics.storeErrors.inc();
         logger.error({ err: storeFailing, device: reading.device, seq: reading.seq }, 'cannot store reading');
       }
@@ -144,8 +194,10 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
   const onHealth = (device: string, h: DeviceHealth, _prev: DeviceHealth, error?: string) => {
     health.set(device, h);
     metrics.deviceHealth.set({ device }, HEALTH_VALUES[h]);
-    if (h === 'offline') logger.warn({ device, error }, 'device offline');
-    else logger.info({ device, health: h }, 'device health changed');
+    if (h === 'offline') {
+      logger.warn({ device, error }, 'device offline');
+      lastError = `device ${device}: ${error ?? 'offline'}`;
+    } else logger.info({ device, health: h }, 'device health changed');
   };
 
   let scheduler: Scheduler;
@@ -177,6 +229,8 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
 
   const refreshGauges = (): void => {
     metrics.backlog.set(log.backlog);
+    const oldest = log.backlog > 0 ? drainer.oldestUnsentTs : undefined;
+    metrics.oldestUnsent.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
     metrics.bufferBytes.set(log.diskBytes);
     const counts: Record<DeviceHealth, number> = { discovering: 0, online: 0, degraded: 0, offline: 0 };
     for (const h of health.values()) counts[h]++;
@@ -189,6 +243,7 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
   if (options.port !== false) {
     ops = await startOpsServer({
       port: options.port ?? DEFAULT_PORTS.edgeOps,
+      host: options.opsHost,
       registry: metrics.registry,
       checks: {
         buffer: () => ({
@@ -222,6 +277,23 @@ export async function startEdgeAgent(initial: SiteConfig, options: EdgeAgentOpti
     ops,
     metrics,
     log,
+    status() {
+      const devices: Record<string, DeviceHealth> = {};
+      const identities: Record<string, SunSpecIdentity> = {};
+      for (const d of config.devices) {
+        devices[d.id] = health.get(d.id) ?? 'discovering';
+        const id = scheduler.pollLoop(d.id)?.discovery?.identity;
+        if (id) identities[d.id] = sunspecIdentity(id);
+      }
+      return {
+        startedAt,
+        bufferDepth: log.backlog,
+        oldestBufferedAt: oldestBuffered(),
+        devices,
+        identities,
+        lastError,
+      };
+    },
     buses() {
       const out: Record<string, { maxInFlight: number; requests: number }> = {};
       for (const [key, bus] of scheduler.buses)

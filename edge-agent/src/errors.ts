@@ -2,10 +2,6 @@ import { type ErrorTable, tableError } from '@ysh/common';
 
 /** The edge agent's error table: what each code means and whether a retry may succeed. */
 export const EDGE_ERRORS = {
-  EDGE_CONFIG_INVALID: {
-    retriable: false,
-    description: 'the site config file is not valid YAML or a field does not meet its expectation',
-  },
   EDGE_MODBUS_TIMEOUT: {
     retriable: true,
     description: 'a Modbus request got no answer within the device timeout',
@@ -50,26 +46,35 @@ export const EDGE_ERRORS = {
     retriable: true,
     description: 'the sequence-number store could not be persisted',
   },
+  EDGE_ENROLL_REFUSED: {
+    retriable: false,
+    description: 'the gateway refused the enrollment code (unknown, used or expired), or the box is already enrolled',
+  },
+  EDGE_ENROLL_UNREACHABLE: {
+    retriable: true,
+    description: 'the gateway could not be reached for enrollment, or asked to wait (rate limit)',
+  },
+  EDGE_ENROLL_STATE: {
+    retriable: false,
+    description: 'the stored enrollment (enrollment.json, site-token) is unreadable or incomplete',
+  },
+  EDGE_REMOTE_CONFIG: {
+    retriable: true,
+    description:
+      'the remote configuration could not be fetched, or failed validation on the box (the previous one keeps running)',
+  },
+  EDGE_SERVICE: {
+    retriable: false,
+    description: 'the systemd service could not be installed or removed',
+  },
 } as const satisfies ErrorTable;
 
 export type EdgeErrorCode = keyof typeof EDGE_ERRORS;
 
 export class EdgeError extends tableError(EDGE_ERRORS) {}
 
-/** A site-config mistake, naming the field path and the line it is on. */
-export class SiteConfigError extends EdgeError {
-  readonly field: string;
-  readonly line: number | undefined;
-  readonly problems: { field: string; line: number | undefined; message: string }[];
-  constructor(problems: { field: string; line: number | undefined; message: string }[], file = 'site config') {
-    const lines = problems.map((p) => `${file}${p.line === undefined ? '' : `:${p.line}`}: ${p.field}: ${p.message}`);
-    super('EDGE_CONFIG_INVALID', lines.join('\n'));
-    const first = problems[0];
-    this.field = first?.field ?? '(root)';
-    this.line = first?.line;
-    this.problems = problems;
-  }
-}
+/** Site-config mistakes are the fleet domain's (the platform validates the same configuration). */
+export { SiteConfigError } from '@ysh/common/fleet';
 
 export class ModbusTimeoutError extends EdgeError {
   constructor(message: string, cause?: unknown) {

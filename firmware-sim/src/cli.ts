@@ -9,7 +9,7 @@ import {
   parseFlags,
   type CliCommand,
 } from '@ysh/common';
-import { loadSimConfig } from './config.ts';
+import { loadSimConfig, simEnv } from './config.ts';
 import { loadFleetFile } from './fleet.ts';
 import { loadScenarioFile } from './scenario.ts';
 import { startSimulator, SUNSPEC_BASES, type SunSpecBase } from './simulator.ts';
@@ -40,6 +40,7 @@ Device k listens on port P + floor((k-1)/247) with unit id ((k-1) mod 247) + 1, 
 
 export const simCommand: CliCommand = {
   name: 'sim',
+  env: simEnv,
   summary: 'simulated SunSpec inverter fleet (Modbus TCP, MQTT) with physics and fault injection',
   usage: SIM_USAGE,
   async run(argv) {

@@ -34,6 +34,8 @@ export interface GatewayConfig {
   /** Device → site ownership is cached this long. */
   deviceCacheMs: number;
   rateLimit: { max: number; windowMs: number };
+  /** Enrollment attempts allowed per client address and window (guessing codes is the threat). */
+  enrollRateLimit: { max: number; windowMs: number };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -78,6 +80,8 @@ export const gatewayEnv = {
   YSH_GATEWAY_DEVICE_CACHE: env.duration({ default: '60s' }),
   YSH_GATEWAY_RATE_LIMIT: env.int({ default: 200, min: 1 }),
   YSH_GATEWAY_RATE_WINDOW: env.duration({ default: '1s' }),
+  YSH_GATEWAY_ENROLL_RATE_LIMIT: env.int({ default: 10, min: 1 }),
+  YSH_GATEWAY_ENROLL_RATE_WINDOW: env.duration({ default: '1m' }),
   YSH_GATEWAY_KAFKA_CLIENT_ID: env.string({ default: 'ysh-gateway' }),
   YSH_GATEWAY_MAX_INFLIGHT_BYTES: env.int({ default: 64 * 1024 * 1024, min: 1024 }),
   YSH_GATEWAY_KAFKA_MAX_REQUEST_BYTES: env.int({ default: 4 * 1024 * 1024, min: 1024 }),
@@ -116,6 +120,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()
     authCacheMs: e.YSH_GATEWAY_AUTH_CACHE,
     deviceCacheMs: e.YSH_GATEWAY_DEVICE_CACHE,
     rateLimit: { max: e.YSH_GATEWAY_RATE_LIMIT, windowMs: Math.max(1, e.YSH_GATEWAY_RATE_WINDOW) },
+    enrollRateLimit: { max: e.YSH_GATEWAY_ENROLL_RATE_LIMIT, windowMs: Math.max(1, e.YSH_GATEWAY_ENROLL_RATE_WINDOW) },
     kafka: {
       brokers: kafkaBootstrapBrokers(common),
       clientId: e.YSH_GATEWAY_KAFKA_CLIENT_ID,

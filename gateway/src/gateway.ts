@@ -21,8 +21,7 @@ import { embeddedMqttAuth } from './mqtt/embedded-auth.ts';
 import { createMqttIngest } from './mqtt/mqtt-ingest.ts';
 import { startMqttBridge, type MqttBridge } from './mqtt/mqtt-bridge.ts';
 import { DeviceOwnership } from './registry/device-ownership.ts';
-import { SiteRegistry } from './registry/site-registry.ts';
-import { TokenAuthenticator } from './registry/token-authenticator.ts';
+import { SiteRegistry, TokenAuthenticator } from '@ysh/common/registry';
 
 export interface GatewayDeps {
   logger?: Logger;
@@ -158,6 +157,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, deps: Gatewa
       bodyLimitBytes: config.bodyLimitBytes,
       maxDecompressedBytes: config.maxDecompressedBytes,
       rateLimit: config.rateLimit,
+      fleet: { pool, issueToken: (site) => registry.issueToken(site), enrollRateLimit: config.enrollRateLimit },
     });
     // Stop intake first, then let what is in flight reach Kafka.
     closers.push(() => producer.close());

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { applyTransitions, escalateAlerts, listAlerts } from './alerts/alert-store.ts';
 import type { AlertTransition } from './alerts/types.ts';
-import { commLoss, commLossTransitions, findCommLoss } from './rules/comm-loss.ts';
+import { AgentHeartbeats } from '@ysh/common/fleet';
+import { commLoss, commLossTransitions, findCommLoss, type SiteHeartbeat } from './rules/comm-loss.ts';
 import type { RulesConfig } from './rules/config.ts';
 import { listDevicesSeen } from './store/checkpoint-store.ts';
 import { inTransaction } from './store/queryable.ts';
@@ -59,7 +60,13 @@ export class AlertClock {
         ...(a.device === null ? {} : { device: a.device }),
         since: a.since,
       }));
-      const transitions = commLossTransitions(findings, open, now, rules);
+      // A silent site's alert says whether its agent still calls home (uplink vs. agent down).
+      const heartbeats = new Map<string, SiteHeartbeat>();
+      for (const site of new Set(findings.filter((f) => f.device === undefined).map((f) => f.site))) {
+        const hb = await new AgentHeartbeats(c).lastOfSite(site);
+        if (hb) heartbeats.set(site, { agentId: hb.agentId, at: hb.at.getTime() });
+      }
+      const transitions = commLossTransitions(findings, open, now, rules, heartbeats);
       const applied = await applyTransitions(c, transitions, channels);
       this.counters.alertsOpened += applied.opened;
       this.counters.alertsResolved += applied.resolved;

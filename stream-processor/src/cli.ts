@@ -1,4 +1,5 @@
 import {
+  commonEnv,
   commandServices,
   createLogger,
   createMetricsRegistry,
@@ -9,7 +10,7 @@ import {
   startOpsServer,
   type CliCommand,
 } from '@ysh/common';
-import { loadProcessorConfig } from './config.ts';
+import { loadProcessorConfig, processorEnv } from './config.ts';
 
 const PROCESSOR_USAGE = `Usage: ysh processor [--port P]
 
@@ -20,6 +21,7 @@ Options come from the environment (see stream-processor/README.md); --port overr
 
 const processorCommand: CliCommand = {
   name: 'processor',
+  env: { ...commonEnv, ...processorEnv },
   summary: 'run the stream processor (windows, anomaly rules, alerts, sinks)',
   usage: PROCESSOR_USAGE,
   async run(argv, context) {
@@ -37,6 +39,7 @@ const processorCommand: CliCommand = {
     const processor = await startProcessor(config, { logger, registry, services });
     const ops = await startOpsServer({
       port: config.opsPort,
+      host: config.common.opsHost,
       registry,
       checks: { processor: () => processor.health() },
     });

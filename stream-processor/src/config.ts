@@ -17,6 +17,8 @@ export interface ProcessorConfig {
   rules: RulesConfig;
   nameplates: Record<string, number>;
   commitIntervalMs: number;
+  /** Least time between sink writes between checkpoints (0: as soon as the previous write is done). */
+  publishIntervalMs: number;
   /** Every n-th checkpoint stores device state and offsets too. */
   stateEvery: number;
   tickIntervalMs: number;
@@ -45,6 +47,9 @@ export const processorEnv = {
   YSH_PROCESSOR_ENERGY_ACROSS_BOUNDARIES: env.bool({ default: false }),
   YSH_PROCESSOR_EXPECTED_INTERVAL: env.duration({ default: '10s' }),
   YSH_PROCESSOR_COMMIT_INTERVAL: env.duration({ default: '2s' }),
+  YSH_PROCESSOR_PUBLISH_INTERVAL: env.duration({ default: '0ms' }),
+  YSH_PROCESSOR_TICK: env.duration({ default: '1s' }),
+  YSH_PROCESSOR_NOTIFY_INTERVAL: env.duration({ default: '500ms' }),
   YSH_PROCESSOR_STATE_EVERY: env.int({ default: 5, min: 1, max: 1000 }),
   YSH_PROCESSOR_SESSION_TIMEOUT: env.duration({ default: '30s' }),
   YSH_PROCESSOR_FETCH_BYTES: env.int({ default: 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
@@ -128,15 +133,16 @@ export function loadProcessorConfig(source: NodeJS.ProcessEnv, cwd = process.cwd
     rules,
     nameplates: nameplatesOf(parseJson('YSH_PROCESSOR_NAMEPLATES', e.YSH_PROCESSOR_NAMEPLATES)),
     commitIntervalMs: e.YSH_PROCESSOR_COMMIT_INTERVAL,
+    publishIntervalMs: e.YSH_PROCESSOR_PUBLISH_INTERVAL,
     stateEvery: e.YSH_PROCESSOR_STATE_EVERY,
-    tickIntervalMs: 1000,
+    tickIntervalMs: Math.max(50, e.YSH_PROCESSOR_TICK),
     sessionTimeoutMs: e.YSH_PROCESSOR_SESSION_TIMEOUT,
     maxBytesPerPartition: e.YSH_PROCESSOR_FETCH_BYTES,
     siteWaitMs: e.YSH_PROCESSOR_SITE_WAIT,
     siteActiveHorizonMs: e.YSH_PROCESSOR_EXPECTED_INTERVAL * e.YSH_PROCESSOR_COMM_LOSS_PERIODS,
     commLossCheckMs: e.YSH_PROCESSOR_COMM_LOSS_CHECK,
     escalateAfterMs: e.YSH_PROCESSOR_ESCALATE_AFTER,
-    outbox: { ...DEFAULT_OUTBOX_OPTIONS },
+    outbox: { ...DEFAULT_OUTBOX_OPTIONS, intervalMs: Math.max(10, e.YSH_PROCESSOR_NOTIFY_INTERVAL) },
     influx: e.YSH_INFLUX_URL
       ? {
           url: e.YSH_INFLUX_URL,

@@ -9,4 +9,5 @@ export { acknowledgeAlert, listAlerts, type StoredAlert } from './alerts/alert-s
 export type { AlertTransition } from './alerts/types.ts';
 export { listResults, type ResultRow } from './store/results-store.ts';
 export { consoleLine } from './sinks/console.ts';
+export { INFLUX_SCHEMA, type MeasurementSchema } from './sinks/influx.ts';
 export { PROCESSOR_ERRORS, ProcessorError } from './errors.ts';

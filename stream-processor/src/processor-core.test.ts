@@ -37,7 +37,7 @@ for (const kind of DATABASE_KINDS) {
 
     async function clean() {
       await db.pool.query(
-        'TRUNCATE window_results, alerts, notification_outbox, processor_partitions, processor_devices, processor_site_state',
+        'TRUNCATE window_results, alerts, notification_outbox, processor_partitions, processor_devices, processor_site_state CASCADE',
       );
     }
 

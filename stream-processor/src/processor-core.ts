@@ -254,6 +254,11 @@ export class ProcessorCore {
     return false;
   }
 
+  /** Whether results, alert changes or raw points wait to be written to the sinks. */
+  get unpublished(): boolean {
+    return this.results.size > 0 || this.transitions.length > 0 || this.raw.length > 0;
+  }
+
   /**
    * Takes a consistent snapshot of everything processed so far (serialized
    * now, so processing may go on while it is written). Undefined when there is
@@ -267,7 +272,13 @@ export class ProcessorCore {
     const dirtyDevices = withState ? this.engine.takeDirty() : [];
     const offsets = new Map<number, number>();
     if (withState) for (const [p, s] of this.partitions) if (s.processed > s.stored) offsets.set(p, s.processed);
-    if (this.results.size === 0 && this.transitions.length === 0 && dirtyDevices.length === 0 && offsets.size === 0) {
+    if (
+      this.results.size === 0 &&
+      this.transitions.length === 0 &&
+      this.raw.length === 0 &&
+      dirtyDevices.length === 0 &&
+      offsets.size === 0
+    ) {
       return undefined;
     }
     const results = [...this.results.values()];

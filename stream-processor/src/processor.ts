@@ -74,6 +74,16 @@ function registerMetrics(registry: Registry, core: ProcessorCore, outbox: Outbox
   gauge('ysh_processor_rebalances_total', 'consumer group joins', () => driver.rebalances);
   gauge('ysh_processor_notifications_delivered_total', 'alert notifications delivered', () => outbox.delivered);
   gauge('ysh_processor_notification_failures_total', 'failed notification attempts (retried)', () => outbox.failures);
+  new Gauge({
+    name: 'ysh_processor_consumer_lag',
+    help: "messages behind the partition's high watermark after the last batch fetched from it",
+    labelNames: ['partition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [partition, lag] of driver.lag) this.set({ partition: String(partition) }, lag);
+    },
+  });
 }
 
 /**
@@ -118,7 +128,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const influx = config.influx ? new InfluxSink({ ...config.influx, logger }) : undefined;
-  const channels: AlertChannel[] = [kafkaAlertsChannel(producer, config.alertsTopic)];
+  const channels: AlertChannel[] = [kafkaAlertsChannel(producer, config.alertsTopic, kafka)];
   if (config.slack) channels.push(slackChannel(config.slack));
   if (influx) channels.push(influx.alertChannel());
   if (config.consoleAlerts)
@@ -140,6 +150,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     { pool, logger, ...(influx ? { influx } : {}) },
   );
   const outbox = new OutboxDispatcher(pool, channels, logger, config.outbox);
+  let nudges: Promise<unknown> = Promise.resolve();
   const driver = new KafkaDriver(
     kafka,
     core,
@@ -147,11 +158,16 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       groupId: config.groupId,
       topic: config.topic,
       commitIntervalMs: config.commitIntervalMs,
+      publishIntervalMs: config.publishIntervalMs,
       stateEvery: config.stateEvery,
       tickIntervalMs: config.tickIntervalMs,
       sessionTimeoutMs: config.sessionTimeoutMs,
       maxBytesPerPartition: config.maxBytesPerPartition,
       fromBeginning: true,
+      // Alert changes just made durable go out now rather than at the outbox's next poll.
+      onWritten: (job) => {
+        if (job.transitions.length > 0) nudges = nudges.then(() => outbox.runOnce()).catch(() => {});
+      },
     },
     logger,
   );
@@ -183,6 +199,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       stopped ??= (async () => {
         await core.alertClock.stop();
         await driver.stop();
+        await nudges;
         await outbox.stop(true);
         await producer.disconnect().catch(() => {});
         await influx?.close();

@@ -69,6 +69,11 @@ export function createAgentMetrics(registry: Registry = createMetricsRegistry('e
       help: 'Readings stored and not yet acknowledged',
       registers,
     }),
+    oldestUnsent: new Gauge({
+      name: 'ysh_edge_oldest_unsent_seconds',
+      help: 'Age of the oldest reading not yet acknowledged by the gateway (0 when caught up)',
+      registers,
+    }),
     bufferBytes: new Gauge({ name: 'ysh_edge_buffer_bytes', help: 'Bytes of buffer segment files on disk', registers }),
     batches: new Counter({
       name: 'ysh_edge_uplink_batches_total',

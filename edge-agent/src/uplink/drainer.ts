@@ -5,6 +5,17 @@ import { UplinkError } from '../errors.ts';
 import { backoffDelay } from './backoff.ts';
 import type { OutgoingBatch, SendResult, UplinkTransport } from './transport.ts';
 
+/** The `ts` of a stored reading, or undefined when the record is not a reading with a valid time. */
+function readingTime(item: Buffer | undefined): number | undefined {
+  if (!item) return undefined;
+  try {
+    const ts = Date.parse((JSON.parse(item.toString('utf8')) as { ts?: string }).ts ?? '');
+    return Number.isNaN(ts) ? undefined : ts;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface DrainerOptions {
   site: string;
   batchMaxReadings: number;
@@ -39,6 +50,8 @@ export class Drainer {
   private limit: number;
   connected = false;
   lastSuccess = 0;
+  /** Measurement time (ms) of the first reading of the batch being sent: the oldest one not yet acknowledged. */
+  oldestUnsentTs: number | undefined;
 
   constructor(
     log: SegmentLog,
@@ -132,10 +145,13 @@ export class Drainer {
           continue;
         }
         current = { log: batch, out: this.build(batch) };
+        this.oldestUnsentTs = readingTime(batch.items[0]);
       }
       const started = performance.now();
       try {
         const result = await this.transport.send(current.out);
+        // The gateway has it: nothing is unsent any more, even while the cursor write below is pending.
+        this.oldestUnsentTs = undefined;
         await this.log.ack(current.log);
         this.connected = true;
         this.lastSuccess = Date.now();

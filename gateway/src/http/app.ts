@@ -4,8 +4,9 @@ import type { KvStore } from '@ysh/common/kv';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Ingestor } from '../ingest/ingestor.ts';
 import type { GatewayMetrics } from '../metrics.ts';
-import type { TokenAuthenticator } from '../registry/token-authenticator.ts';
+import type { TokenAuthenticator } from '@ysh/common/registry';
 import { authPlugin } from './auth-plugin.ts';
+import { edgeFleetRoutes, type EdgeFleetRoutesOptions } from './edge-fleet-routes.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { telemetryRoutes } from './telemetry-routes.ts';
@@ -20,6 +21,8 @@ export interface AppOptions {
   bodyLimitBytes: number;
   maxDecompressedBytes: number;
   rateLimit: { max: number; windowMs: number };
+  /** Enrollment, remote configuration and heartbeats of edge agents under /v1/edge. */
+  fleet: Omit<EdgeFleetRoutesOptions, 'kv'>;
 }
 
 /** The gateway's Fastify app: ingest under /v1, /health and /metrics at the root. */
@@ -47,6 +50,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxDecompressedBytes: opts.maxDecompressedBytes,
     rateLimit: opts.rateLimit,
   });
+  await app.register(edgeFleetRoutes, { prefix: '/v1/edge', kv: opts.kv, ...opts.fleet });
   await app.register(opsRoutes, { registry: opts.metrics.registry, checks: opts.checks });
   return app;
 }

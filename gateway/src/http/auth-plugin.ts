@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { GatewayError } from '../errors.ts';
-import type { TokenAuthenticator } from '../registry/token-authenticator.ts';
+import type { TokenAuthenticator } from '@ysh/common/registry';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,5 +1,5 @@
 import type { MqttPrincipal } from '@ysh/common';
-import type { TokenAuthenticator } from '../registry/token-authenticator.ts';
+import type { TokenAuthenticator } from '@ysh/common/registry';
 
 export type MqttAuthenticate = (
   username: string | undefined,

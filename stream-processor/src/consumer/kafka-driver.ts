@@ -7,6 +7,11 @@ export interface DriverOptions {
   topic: string;
   /** Checkpoint (and Kafka commit) at most this often while messages flow. */
   commitIntervalMs: number;
+  /**
+   * Between checkpoints, results, alert changes and raw points are written as soon as the previous write is
+   * done (0), or at most this often: the sinks do not wait for the checkpoint cadence.
+   */
+  publishIntervalMs: number;
   /** Processing-time tick: idle windows, pending site windows, quiet-time checkpoints. */
   tickIntervalMs: number;
   /** Every n-th checkpoint also stores device state and offsets (and commits them to Kafka). */
@@ -15,6 +20,8 @@ export interface DriverOptions {
   /** A new group starts from the beginning of the topic (nothing is skipped). */
   fromBeginning: boolean;
   maxBytesPerPartition?: number;
+  /** Called after each durable write (checkpoint or publish), e.g. to send its alert notifications at once. */
+  onWritten?: (job: FlushJob) => void;
 }
 
 /**
@@ -30,14 +37,19 @@ export class KafkaDriver {
   private firstBatch = new Set<number>();
   private stopping = false;
   private lastFlush = Date.now();
+  private lastPublish = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly seeked = new Set<number>();
   private failures = 0;
   private flushCount = 0;
+  /** Batches processed since the last write was prepared: none means the consumer has gone idle. */
+  private batchesSinceWrite = 0;
   /** The checkpoint (or peer evaluation) being written; at most one at a time. */
   private inflight: Promise<void> | undefined;
   running = false;
   rebalances = 0;
+  /** Messages behind each owned partition's high watermark after the last batch fetched from it. */
+  readonly lag = new Map<number, number>();
 
   constructor(
     kafka: Kafka,
@@ -63,6 +75,7 @@ export class KafkaDriver {
         await this.inflight;
         this.core.reset();
         this.seeked.clear();
+        for (const p of this.lag.keys()) if (!assigned.includes(p)) this.lag.delete(p);
         this.firstBatch = new Set(assigned);
         await this.core.claim(assigned);
       }).catch((err: unknown) => this.logger.warn({ err }, 'claiming the assignment failed; retrying per batch'));
@@ -116,10 +129,12 @@ export class KafkaDriver {
         }
       }
       await this.core.process(p, batch.messages);
+      this.batchesSinceWrite += 1;
+      this.lag.set(p, Math.max(0, Number(batch.offsetLag())));
       // Advances kafkajs's fetch position only; what is committed to Kafka is decided by the checkpoint.
       const last = batch.messages[batch.messages.length - 1];
       if (last) resolveOffset(last.offset);
-      if (!this.inflight && Date.now() - this.lastFlush >= this.options.commitIntervalMs) this.startCheckpoint();
+      this.maybeWrite();
     });
     await heartbeat().catch(() => {});
   }
@@ -128,6 +143,7 @@ export class KafkaDriver {
     if (this.stopping || this.inflight) return;
     this.core.tick();
     if (this.core.dirty && Date.now() - this.lastFlush >= this.options.commitIntervalMs) this.startCheckpoint();
+    else if (this.core.unpublished && Date.now() - this.lastPublish >= this.options.publishIntervalMs) this.publish();
     else {
       this.inflight = this.core
         .evaluateSites()
@@ -139,18 +155,63 @@ export class KafkaDriver {
   }
 
   /**
+   * With no write in flight: a checkpoint when the commit interval is up, else the results, alert changes and
+   * raw points processed since the last write (no device state, no offsets), so they reach the sinks without
+   * waiting for the checkpoint cadence. While a write is in flight, what arrives waits for it and goes out in the
+   * next one (group commit): the wait is the write time, which grows with the load, not a fixed timer.
+   */
+  private maybeWrite(): void {
+    if (this.inflight || this.stopping) return;
+    const now = Date.now();
+    if (now - this.lastFlush >= this.options.commitIntervalMs) this.startCheckpoint();
+    else if (this.core.unpublished && now - this.lastPublish >= this.options.publishIntervalMs) this.publish();
+  }
+
+  /** A write without device state or offsets: a replay from the last checkpoint rewrites the same rows. */
+  private publish(): void {
+    this.lastPublish = Date.now();
+    this.batchesSinceWrite = 0;
+    const job = this.core.prepareFlush(false);
+    if (!job) return;
+    this.track(this.writeCheckpoint(job));
+  }
+
+  /**
+   * Marks a write in flight; when it is done, whatever arrived meanwhile is written next. If nothing
+   * arrived (the consumer is idle) but device state and offsets are still unwritten, they are
+   * checkpointed at once rather than at the next tick and the n-th checkpoint: an idle consumer has the
+   * time, and a restart then replays nothing.
+   */
+  private track(write: Promise<void>): void {
+    this.inflight = write.finally(() => {
+      this.inflight = undefined;
+      if (this.stopping) return;
+      if (this.core.unpublished) {
+        const wait = Math.max(0, this.options.publishIntervalMs - (Date.now() - this.lastPublish));
+        setTimeout(() => {
+          void this.locked(async () => this.maybeWrite()).catch(() => {});
+        }, wait);
+      } else if (this.batchesSinceWrite === 0 && this.core.dirty) {
+        void this.locked(async () => {
+          if (!this.inflight && !this.stopping && this.batchesSinceWrite === 0) this.startCheckpoint(true);
+        }).catch(() => {});
+      }
+    });
+  }
+
+  /**
    * Snapshots the core now and writes it in the background while batches keep
    * being processed: durable first, then the Kafka commit, then peer rules. A
    * failure resets memory to the last checkpoint and backs off.
    */
-  private startCheckpoint(): void {
+  private startCheckpoint(withState = false): void {
     this.lastFlush = Date.now();
     this.flushCount += 1;
-    const job = this.core.prepareFlush(this.flushCount % this.options.stateEvery === 0);
+    this.lastPublish = this.lastFlush;
+    this.batchesSinceWrite = 0;
+    const job = this.core.prepareFlush(withState || this.flushCount % this.options.stateEvery === 0);
     if (!job) return;
-    this.inflight = this.writeCheckpoint(job).finally(() => {
-      this.inflight = undefined;
-    });
+    this.track(this.writeCheckpoint(job));
   }
 
   private async writeCheckpoint(job: FlushJob, inLock = false): Promise<void> {
@@ -158,6 +219,7 @@ export class KafkaDriver {
     try {
       offsets = await this.core.writeFlush(job);
       this.failures = 0;
+      this.options.onWritten?.(job);
     } catch (err) {
       this.failures += 1;
       const wait = Math.min(10_000, 250 * 2 ** Math.min(this.failures, 6));

@@ -23,6 +23,15 @@ describe('comm_loss rule', () => {
     expect(t[0]?.message).toContain('10 devices');
   });
 
+  it("a silent site's alert names its agent's last heartbeat (uplink down vs. agent down)", () => {
+    const f = findCommLoss([seen('s1', 'a', 0), seen('s1', 'b', 0)], 10 * MIN, P);
+    const hb = new Map([['s1', { agentId: 'pi-01', at: 8 * MIN }]]);
+    const [named] = commLossTransitions(f, [], 10 * MIN, DEFAULT_RULES, hb);
+    expect(named?.message).toContain(`agent pi-01 last heartbeat ${new Date(8 * MIN).toISOString()} (2 min ago)`);
+    const [unknown] = commLossTransitions(f, [], 10 * MIN, DEFAULT_RULES);
+    expect(unknown?.message).toContain('no agent heartbeat on record');
+  });
+
   it('is quiet within N expected periods and forgets decommissioned devices', () => {
     expect(findCommLoss([seen('s1', 'a', 0), seen('s1', 'b', 0)], 5 * MIN, P)).toEqual([]);
     expect(findCommLoss([seen('s1', 'a', 0)], 8 * 24 * 60 * MIN, P)).toEqual([]);

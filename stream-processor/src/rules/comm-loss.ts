@@ -83,11 +83,24 @@ export interface OpenCommLoss {
  * ended resolves. Ids come from the silence start, so two instances finding
  * the same silence name the same incident.
  */
+/** The site's most recent agent heartbeat (edge fleet), named by a site-silence alert. */
+export interface SiteHeartbeat {
+  agentId: string;
+  at: number;
+}
+
+function heartbeatText(hb: SiteHeartbeat | undefined, now: number): string {
+  if (!hb) return 'no agent heartbeat on record';
+  const minutes = Math.round((now - hb.at) / 60_000);
+  return `agent ${hb.agentId} last heartbeat ${new Date(hb.at).toISOString()} (${minutes} min ago)`;
+}
+
 export function commLossTransitions(
   findings: CommLossFinding[],
   open: OpenCommLoss[],
   now: number,
   config: ConfigWith<'comm_loss', typeof commLossParams>,
+  heartbeats: ReadonlyMap<string, SiteHeartbeat> = new Map(),
 ): AlertTransition[] {
   const params = commLoss.paramsIn(config);
   const out: AlertTransition[] = [];
@@ -113,7 +126,7 @@ export function commLossTransitions(
       threshold: silenceMs,
       message:
         f.device === undefined
-          ? `site silent: none of its ${f.devices} devices reported for ${minutes} min`
+          ? `site silent: none of its ${f.devices} devices reported for ${minutes} min; ${heartbeatText(heartbeats.get(f.site), now)}`
           : `no readings for ${minutes} min`,
     });
   }

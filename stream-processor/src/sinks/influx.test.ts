@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool, startVictoriaMetrics, type VictoriaMetrics } from '@ysh/test-helpers';
 import { addReading, emptyWindow, windowResult } from '../aggregates/window-aggregate.ts';
 import { reading, T0 } from '../testing/readings.ts';
-import { InfluxSink } from './influx.ts';
+import { alertPoint, INFLUX_SCHEMA, InfluxSink, rawPoint, windowLine, type MeasurementSchema } from './influx.ts';
 
 describe.skipIf(!hasTool('victoria-metrics'))('InfluxDB sink against VictoriaMetrics (/api/v2/write)', () => {
   let vm: VictoriaMetrics;
@@ -109,5 +109,70 @@ describe('inverter_5m line protocol', () => {
         convertTime: (d: unknown) => String(new Date(d as Date).getTime()),
       } as never),
     );
+  });
+});
+
+describe('INFLUX_SCHEMA (what dashboards query) is what the writer writes', () => {
+  /** Field keys of one line of line protocol (no spaces or commas in our field keys or tag values here). */
+  const fieldsOf = (line: string) =>
+    (line.split(' ')[1] as string).split(',').map((kv) => kv.slice(0, kv.indexOf('=')));
+  const tagsOf = (line: string) =>
+    (line.split(' ')[0] as string)
+      .split(',')
+      .slice(1)
+      .map((kv) => kv.slice(0, kv.indexOf('=')));
+  const inSchema = (m: string, f: string) => {
+    const s = INFLUX_SCHEMA[m] as MeasurementSchema;
+    return s.fields.includes(f) || s.fieldPatterns.some((p) => p.test(f));
+  };
+
+  it('inverter_5m: every field of a full window result is declared, and every declared field is written', () => {
+    const acc = emptyWindow(T0);
+    for (let i = 0; i < 4; i++) {
+      const r = reading('inv-7', i + 1, T0 + i * 10_000, { mppt1_dc_power_w: 10 * i, mppt2_dc_power_w: 5 }, 's');
+      addReading(acc, r, Date.parse(r.ts));
+    }
+    addReading(acc, reading('inv-7', 9, T0 + 90_000, { ac_energy_wh: 3, operating_state: 7 }, 's'), T0 + 90_000);
+    const result = windowResult('s', 'inv-7', acc, 300_000, 10_000);
+    const line = windowLine(result);
+    const fields = fieldsOf(line);
+    expect(tagsOf(line).sort()).toEqual([...(INFLUX_SCHEMA.inverter_5m as MeasurementSchema).tags].sort());
+    expect(fields.filter((f) => !inSchema('inverter_5m', f))).toEqual([]);
+    expect((INFLUX_SCHEMA.inverter_5m as MeasurementSchema).fields.filter((f) => !fields.includes(f))).toEqual([]);
+    expect(fields).toContain('mppt2_dc_power_w_mean');
+  });
+
+  it('inverter_raw: every metric of the contract and the per-MPPT inputs are declared', () => {
+    const r = reading('inv-7', 1, T0, {
+      ac_current_a: 7,
+      ac_frequency_hz: 60,
+      dc_current_a: 8,
+      heatsink_temperature_c: 50,
+      mppt3_dc_voltage_v: 400,
+    });
+    const line = rawPoint(r).toLineProtocol() as string;
+    const fields = fieldsOf(line);
+    expect(tagsOf(line).sort()).toEqual([...(INFLUX_SCHEMA.inverter_raw as MeasurementSchema).tags].sort());
+    expect(fields.filter((f) => !inSchema('inverter_raw', f))).toEqual([]);
+    expect((INFLUX_SCHEMA.inverter_raw as MeasurementSchema).fields.filter((f) => !fields.includes(f))).toEqual([]);
+  });
+
+  it('inverter_alerts: tags and fields of an alert event', () => {
+    const line = alertPoint({
+      v: 1,
+      id: 'al_1',
+      event: 'opened',
+      site: 's',
+      device: 'inv-7',
+      rule: 'fault_state',
+      severity: 'critical',
+      since: new Date(T0).toISOString(),
+      at: new Date(T0).toISOString(),
+      value: 3,
+      message: 'fault',
+    }).toLineProtocol() as string;
+    const schema = INFLUX_SCHEMA.inverter_alerts as MeasurementSchema;
+    expect(tagsOf(line).sort()).toEqual([...schema.tags].sort());
+    expect(fieldsOf(line).sort()).toEqual([...schema.fields].sort());
   });
 });

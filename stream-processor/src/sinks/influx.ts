@@ -1,6 +1,6 @@
 import { escape as lineEscape, InfluxDB, Point, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import { MEASUREMENTS, type Alert, type Reading } from '@ysh/common';
+import { MEASUREMENTS, METRIC_NAMES, MPPT_METRIC_PATTERN, type Alert, type Reading } from '@ysh/common';
 import { STAT_FIELDS, type WindowResult } from '../aggregates/window-aggregate.ts';
 import type { AlertChannel } from '../alerts/outbox.ts';
 
@@ -15,6 +15,45 @@ export interface InfluxOptions {
   /** Where the client's own messages go (it prints to the console otherwise). */
   logger?: Logger;
 }
+
+/** What one measurement holds: its tags, its fields by name, and fields named by a pattern (per-MPPT inputs). */
+export interface MeasurementSchema {
+  readonly tags: readonly string[];
+  readonly fields: readonly string[];
+  readonly fieldPatterns: readonly RegExp[];
+}
+
+/**
+ * The measurements, tags and fields this writer produces; dashboards check
+ * their Flux queries against it, and influx.test.ts holds it equal to what
+ * `windowLine`, `windowPoint`, `rawPoint` and `alertPoint` write.
+ */
+export const INFLUX_SCHEMA: Readonly<Record<string, MeasurementSchema>> = Object.freeze({
+  [MEASUREMENTS.window5m]: {
+    tags: ['site', 'device'],
+    fields: [
+      'samples',
+      'expected',
+      'availability',
+      'revision',
+      'fault_samples',
+      'energy_wh',
+      'counter_resets',
+      ...STAT_FIELDS.flatMap((f) => ['mean', 'min', 'max', 'stddev'].map((s) => `${f}_${s}`)),
+    ],
+    fieldPatterns: [/^mppt([1-9]|1[0-6])_dc_power_w_mean$/],
+  },
+  [MEASUREMENTS.raw]: {
+    tags: ['site', 'device'],
+    fields: ['seq', ...METRIC_NAMES],
+    fieldPatterns: [new RegExp(MPPT_METRIC_PATTERN)],
+  },
+  [MEASUREMENTS.alerts]: {
+    tags: ['site', 'device', 'rule', 'severity', 'event'],
+    fields: ['id', 'message', 'open', 'since_ms', 'value'],
+    fieldPatterns: [],
+  },
+});
 
 /** `inverter_5m` point of a window result: same tags and timestamp for every revision, so a correction replaces it. */
 export function windowPoint(r: WindowResult): Point {

@@ -1,0 +1,1 @@
+export declare const CLOUD_PACKAGES: readonly string[];
