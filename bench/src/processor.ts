@@ -90,7 +90,7 @@ await commands.find((c) => c.name === 'postgres').run(['--port', '${port}', '--d
       await probe.query('SELECT 1 FROM schema_migrations LIMIT 1');
       break;
     } catch (err) {
-      if (i > 300 || child.exitCode !== null) throw err;
+      if (i > 1200 || child.exitCode !== null) throw err;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

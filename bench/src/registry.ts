@@ -6,6 +6,10 @@ import { gatewayBenchmark } from './gateway.ts';
 import { processorBenchmark } from './processor.ts';
 import { e2eBenchmark } from './e2e.ts';
 import { jobsBenchmark } from './jobs.ts';
+import { consoleBenchmark } from './console.ts';
+import { alertsBenchmark, alertsDefaultBenchmark } from './alerts.ts';
+import { apiBenchmark } from './api.ts';
+import { ragBenchmark } from './rag.ts';
 import type { Benchmark } from './types.ts';
 
 /** Every benchmark group `npm run bench` knows; `npm run bench -- <group>` runs one. */
@@ -17,5 +21,10 @@ export const benchmarks: Benchmark[] = [
   edgeBenchmark,
   processorBenchmark,
   e2eBenchmark,
+  alertsBenchmark,
+  alertsDefaultBenchmark,
   jobsBenchmark,
+  consoleBenchmark,
+  apiBenchmark,
+  ragBenchmark,
 ];

@@ -15,6 +15,8 @@ export interface BenchRow {
   target?: string;
   met?: boolean;
   notes?: string;
+  /** Figures behind the row for bench/results.json (e.g. a curve point: p50, p99, max, CPU per component). */
+  details?: Record<string, number | string>;
 }
 
 export interface Benchmark {

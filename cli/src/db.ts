@@ -1,10 +1,11 @@
-import { ConfigError, createLogger, loadCommonConfig, parseFlags, type CliCommand } from '@ysh/common';
+import { commonEnv, ConfigError, createLogger, loadCommonConfig, parseFlags, type CliCommand } from '@ysh/common';
 import { migrate } from '@ysh/common/db';
 import { createServices } from './services.ts';
 
 /** `ysh db migrate`: migrations on whichever database the wiring picks (real or embedded). */
 export const dbCommand: CliCommand = {
   name: 'db',
+  env: commonEnv,
   summary: 'database maintenance: `ysh db migrate` applies pending migrations',
   usage: `ysh db migrate
 

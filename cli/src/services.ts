@@ -30,5 +30,6 @@ export function createServices(common: Readonly<CommonConfig>): ServiceProvider 
         : new (await embedded()).MemoryKv(),
     kafkaBrokers: () => kafkaBootstrapBrokers(common),
     mqttBroker: async (options) => (await embedded()).startEmbeddedMqtt(options),
+    batch: async (pool, logger) => (await import('@ysh/batch-jobs')).createBatchServices(pool, logger),
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import {
   DEFAULT_PORTS,
@@ -17,7 +18,7 @@ import {
   type HealthCheck,
   type Logger,
 } from '@ysh/common';
-import { pingDatabase } from '@ysh/common/db';
+import { type Pool, pingDatabase } from '@ysh/common/db';
 import { PORT_SPAN, platformPorts } from './platform/ports.ts';
 import { createServices } from './services.ts';
 
@@ -60,6 +61,17 @@ async function startInfra(common: Readonly<CommonConfig>, opsPort: number, logge
   say('YSH Telemetry — embedded services only');
   for (const line of table(rows)) say(line);
   say('Ctrl-C stops everything.');
+}
+
+/** The first start creates an admin for the API and console; its password is printed that once. */
+async function ensureDemoAdmin(pool: Pool): Promise<{ email: string; password: string } | undefined> {
+  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM api_users');
+  if ((rows[0]?.n ?? 0) > 0) return undefined;
+  const { IdentityStore } = await import('@ysh/admin-api');
+  const email = 'admin@ysh.local';
+  const password = randomBytes(12).toString('base64url');
+  await new IdentityStore(pool, { sessionTtlMs: 3_600_000 }).addUser({ email, password, role: 'admin', sites: null });
+  return { email, password };
 }
 
 /**
@@ -121,6 +133,7 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
     // Loaded when the platform starts, not whenever `ysh` loads its commands.
     const { startPlatform } = await import('./platform/platform.ts');
     const { followAlerts, startSummary } = await import('./platform/live-console.ts');
+    const { grafanaRows } = await import('./platform/grafana-hint.ts');
     const platform = await startPlatform({
       common,
       services,
@@ -171,14 +184,26 @@ the next start resumes from the data directory. Components' JSON logs go to <dat
       ],
       ['mqtt (site LAN)', `${platform.siteMqtt.url}  (simulated dataloggers)`],
       ['gateway', `http://127.0.0.1:${ports.gateway}/v1/telemetry`],
+      ['web console', `http://127.0.0.1:${ports.api}/  (log in with the demo user below)`],
+      ['admin API', `http://127.0.0.1:${ports.api}/v1  docs http://127.0.0.1:${ports.api}/docs`],
       ['sim', `modbus 127.0.0.1:${ports.sim} (unit ids 1-21), control http://127.0.0.1:${ports.simControl}`],
       ['sites', platform.layout.sites.map((s) => `${s.id} (${s.devices.length})`).join(', ')],
       ['platform', `${ops.url}/health  ${ops.url}/metrics`],
       ...[...platform.health].map(([name, url]): [string, string] => [name, `${url}  ${platform.metrics.get(name)}`]),
+      ...(await grafanaRows(common.dataDir, platform.metrics, env.YSH_INFLUX_URL)),
     ];
     say('YSH Telemetry — single-machine platform');
     for (const line of table(rows)) say(line);
+    const demo = await ensureDemoAdmin(platform.db.pool);
+    if (demo)
+      say(
+        `admin API demo user (shown once, store it now): ${demo.email}  password ${demo.password}  (ysh users add … for more)`,
+      );
     say('Ctrl-C stops everything.');
+    say('catalog and tariffs: materializing on the batch-jobs worker…');
+    platform.domainData.then(say, (err: Error) => {
+      if (!shutdown.stopping) say(`catalog and tariffs: not materialized: ${err.message}`);
+    });
 
     stops.push(await followAlerts(services.kafkaBrokers(), say));
     stops.push(

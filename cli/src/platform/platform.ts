@@ -5,6 +5,8 @@ import { startEmbeddedMqtt } from '@ysh/embedded';
 import { PlatformError } from '../errors.ts';
 import { ChildService, YSH_BIN } from './child-service.ts';
 import { writeDemoFleet, writeEdgeConfig, type DemoLayout, type DemoSite } from './demo-fleet.ts';
+import { seedDemoProposal } from './demo-proposal.ts';
+import { domainDataReady, queueDomainData } from './domain-data.ts';
 import { runYsh } from './run-ysh.ts';
 
 export interface PlatformPorts {
@@ -18,6 +20,8 @@ export interface PlatformPorts {
   simControl: number;
   /** /health and /metrics of the batch-jobs worker. */
   jobs: number;
+  /** The admin API (its /health and /metrics too). */
+  api: number;
   /** Edge agent k (0-based) gets edge + k. */
   edge: number;
 }
@@ -47,6 +51,8 @@ export interface Platform {
   health: Map<string, string>;
   metrics: Map<string, string>;
   siteMqtt: HostedMqttBroker;
+  /** The first materialization of the catalog and tariffs (batch-jobs), with a line for the console. */
+  domainData: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -179,9 +185,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       YSH_PROCESSOR_IDLE_TIMEOUT: '30s',
       YSH_PROCESSOR_EXPECTED_INTERVAL: '2s',
     }).start();
-    // One batch-jobs worker runs the demo asset graph's schedules, sensor and freshness deadlines.
+    const domainRun = await queueDomainData(env);
+    // One batch-jobs worker runs the asset graph's schedules, sensors and freshness deadlines.
     await add('jobs', ['jobs', 'worker', '--port', String(ports.jobs)], ports.jobs).start();
+    await seedDemoProposal(dataDir, env, logger);
+    const domainData = domainDataReady(db, domainRun);
+    domainData.catch(() => {});
     await add('gateway', ['gateway', '--port', String(ports.gateway)], ports.gateway).start();
+    await add('api', ['api', '--port', String(ports.api)], ports.api).start();
     await add(
       'sim',
       [
@@ -223,6 +234,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         port,
         {
           YSH_SITE_TOKEN: tokens[site.id],
+          // How the demo agent appears in the fleet view (GET /v1/agents).
+          YSH_EDGE_AGENT_ID: `demo-${site.id}`,
         },
       ).start();
     }
@@ -233,6 +246,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       health,
       metrics,
       siteMqtt,
+      domainData,
       async close() {
         closing = true;
         // Intake first (edges together, then the simulator), then the cloud side, then the infrastructure.
@@ -257,8 +271,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 }
 
 function rank(name: string): number {
-  if (name.startsWith('edge-')) return 0;
-  return { sim: 1, gateway: 2, processor: 3, jobs: 3, broker: 4 }[name] ?? 5;
+  // The batch-jobs worker is off the telemetry path: it stops with the first group, so that its
+  // running steps' short grace overlaps the stopping of the intake.
+  if (name.startsWith('edge-') || name === 'jobs') return 0;
+  return { sim: 1, gateway: 2, api: 2, processor: 3, broker: 4 }[name] ?? 5;
 }
 
 export { YSH_BIN };

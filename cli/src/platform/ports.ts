@@ -2,7 +2,7 @@ import { DEFAULT_PORTS, type CommonConfig } from '@ysh/common';
 import type { PlatformPorts } from './platform.ts';
 
 /** How many ports `--port-base B` takes: B … B + PORT_SPAN - 1. */
-export const PORT_SPAN = 13;
+export const PORT_SPAN = 14;
 
 /**
  * Where every part of `ysh start` listens. By default the standard embedded
@@ -28,6 +28,7 @@ export function platformPorts(
         simControl: DEFAULT_PORTS.simControl,
         edge: DEFAULT_PORTS.edgeOps + 1,
         jobs: DEFAULT_PORTS.jobsOps,
+        api: DEFAULT_PORTS.api,
       },
     };
   }
@@ -46,6 +47,7 @@ export function platformPorts(
       // Three demo sites: base + 9 … base + 11.
       edge: base + 9,
       jobs: base + 12,
+      api: base + 13,
     },
   };
 }

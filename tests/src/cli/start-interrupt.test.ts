@@ -20,6 +20,8 @@ interface LogLine {
   msg?: string;
   service?: string;
   source: string;
+  /** The whole line, shown when the assertion fails. */
+  raw: string;
 }
 
 /** JSON log lines at error level or above (pino: 50 error, 60 fatal) in a text. */
@@ -30,7 +32,7 @@ function errorLines(text: string, source: string): LogLine[] {
     try {
       const parsed = JSON.parse(line) as { level?: unknown; msg?: string; service?: string };
       if (typeof parsed.level === 'number' && parsed.level >= 50)
-        out.push({ level: parsed.level, msg: parsed.msg, service: parsed.service, source });
+        out.push({ level: parsed.level, msg: parsed.msg, service: parsed.service, source, raw: line });
     } catch {
       // a console line that happens to start with a brace
     }
@@ -69,12 +71,12 @@ describe('ysh start and Ctrl-C (SIGINT to the whole foreground process group)', 
       stdout += d.toString();
     });
     await Promise.race([
-      waitFor('the first status line of ysh start', () => /^readings\/s /m.test(stdout), 150_000),
+      waitFor('the first status line of ysh start', () => /^readings\/s /m.test(stdout), 240_000),
       done.then((f) => {
         throw new Error(`ysh start exited with ${f.code} before it was up: ${f.stdout}${f.stderr}`);
       }),
     ]);
-  }, 180_000);
+  }, 270_000);
 
   afterAll(async () => {
     if (child?.exitCode === null && child.signalCode === null) {
@@ -109,7 +111,10 @@ describe('ysh start and Ctrl-C (SIGINT to the whole foreground process group)', 
     expect(files).toEqual(expect.arrayContaining(['broker.log', 'gateway.log', 'processor.log', 'sim.log']));
     for (const file of files) errors.push(...errorLines(await readFile(join(logs, file), 'utf8'), file));
     // The one report of the previous test, nothing else.
-    expect(errors).toEqual([
+    expect(
+      errors.map(({ raw: _, ...l }) => l),
+      errors.map((l) => `${l.source}: ${l.raw}`).join('\n'),
+    ).toEqual([
       { level: 50, msg: 'component exited unexpectedly', service: 'edge-site-mg-003', source: 'ysh start stdout' },
     ]);
   });

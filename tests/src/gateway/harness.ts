@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createLogger, TOPICS, type Reading } from '@ysh/common';
+import { createLogger, type Logger, TOPICS, type Reading } from '@ysh/common';
 import type { KvStore } from '@ysh/common/kv';
 import { createServices } from '@ysh/cli/services';
 import { MemoryKv } from '@ysh/embedded';
@@ -28,7 +28,7 @@ export interface Harness {
 /** Embedded broker + fresh PGlite + gateway on ephemeral ports; env overrides the gateway's variables. */
 export async function startHarness(
   env: Record<string, string> = {},
-  options: { db?: TestDatabase; kv?: KvStore } = {},
+  options: { db?: TestDatabase; kv?: KvStore; logger?: Logger } = {},
 ): Promise<Harness> {
   const dir = await tempDir('ysh-gw-');
   let broker = await startBroker(join(dir.path, 'kafka'));
@@ -49,7 +49,7 @@ export async function startHarness(
     services: createServices(config.common),
     pool: db.pool,
     kv,
-    logger: createLogger('gateway', { level: 'silent' }),
+    logger: options.logger ?? createLogger('gateway', { level: 'silent' }),
   });
   const h: Harness = {
     broker,

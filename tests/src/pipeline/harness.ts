@@ -95,6 +95,10 @@ export class Pipeline {
   processor!: ChildService;
   proxy!: UplinkProxy;
   private dir!: string;
+  private readonly siteConfigs = new Map<
+    string,
+    { path: string; render: (count: number, interval: string) => string }
+  >();
   private pg: EmbeddedPostgres | undefined;
   private realDb: TestDatabase | undefined;
 
@@ -178,8 +182,7 @@ export class Pipeline {
       const siteDir = join(this.dir, 'edge', id);
       await mkdir(siteDir, { recursive: true });
       const config = join(siteDir, 'site.yaml');
-      await writeFile(
-        config,
+      const siteConfig = (count: number, interval: string) =>
         stringify({
           site: id,
           gateway: {
@@ -190,16 +193,17 @@ export class Pipeline {
             retryMax: '1s',
             timeout: '5s',
           },
-          defaults: { interval: o.interval, timeout: '500ms', retries: 1 },
-          devices: devices.map((d) => ({
+          defaults: { interval, timeout: '500ms', retries: 1 },
+          devices: devices.slice(0, count).map((d) => ({
             id: d.id,
             transport: 'tcp',
             host: '127.0.0.1',
             port: d.port,
             unitId: d.unitId,
           })),
-        }),
-      );
+        });
+      this.siteConfigs.set(id, { path: config, render: siteConfig });
+      await writeFile(config, siteConfig(devices.length, o.interval));
       this.sites.push({
         id,
         token,
@@ -239,6 +243,17 @@ export class Pipeline {
       },
     );
     site.opsPort = (await site.agent.ready).port;
+  }
+
+  /**
+   * Rewrites a site's config to poll its first `devices` inverters every `interval` and reloads the running
+   * agent (SIGHUP: the buffer and its backlog are kept). Resolves once the agent reports the reload.
+   */
+  async reconfigureEdge(site: EdgeSite, devices: number, interval: string): Promise<void> {
+    const cfg = this.siteConfigs.get(site.id);
+    if (!cfg || !site.agent) throw new Error(`site ${site.id} is not running`);
+    await writeFile(cfg.path, cfg.render(Math.min(devices, site.devices.length), interval));
+    site.agent.child.kill('SIGHUP');
   }
 
   async killEdge(site: EdgeSite): Promise<void> {
@@ -344,7 +359,7 @@ export class Pipeline {
       await this.pool?.end();
       await this.pg?.close();
     }
-    await rm(this.dir, { recursive: true, force: true });
+    if (!process.env.YSH_TEST_KEEP_PIPELINE) await rm(this.dir, { recursive: true, force: true });
   }
 
   get logDir(): string {

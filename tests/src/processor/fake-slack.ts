@@ -5,6 +5,8 @@ export interface SlackCall {
   path: string;
   authorization: string | undefined;
   form: Record<string, string>;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface FakeSlack {
@@ -33,6 +35,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const server = createServer(async (req, res) => {
     const text = await body(req);
     calls.push({
+      at: Date.now(),
       path: `${req.method} ${req.url}`,
       authorization: req.headers.authorization,
       form: Object.fromEntries(new URLSearchParams(text)),
