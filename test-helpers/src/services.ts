@@ -28,6 +28,9 @@ export const TOOLS = {
   socat: 'Modbus RTU over a virtual serial pair',
   mosquitto_pub: 'mosquitto-clients MQTT tests',
   'victoria-metrics': 'InfluxDB line-protocol read-back tests',
+  pdftotext: 'proposal PDF checks (poppler-utils: pdftotext, pdftoppm)',
+  chromium: 'web console browser tests (Chromium through playwright-core)',
+  'systemd-analyze': 'systemd-analyze verify of the edge agent units',
 } as const;
 
 const toolCache = new Map<string, boolean>();
@@ -106,6 +109,27 @@ export function canMountTmpfs(): boolean {
   return tmpfsUnavailable() === undefined;
 }
 
+/** The group that installs the packed edge agent from the npm registry (tests/src/edge/lean-install.test.ts). */
+export const NPM_REGISTRY_GROUP = 'lean edge install from the npm registry';
+
+const NPM_PROBE_ENV = 'YSH_TEST_NPM_REGISTRY_PROBE';
+
+/**
+ * Why the npm registry cannot be reached (`npm ping`), or undefined when it can. Probed once per run and
+ * carried in the environment like the tmpfs probe, so the global setup, the summary and the test agree.
+ */
+export function npmRegistryUnreachable(): string | undefined {
+  const cached = process.env[NPM_PROBE_ENV];
+  if (cached !== undefined) return cached === 'ok' ? undefined : cached;
+  const r = spawnSync('npm', ['ping'], { encoding: 'utf8', timeout: 30_000 });
+  const why =
+    r.status === 0
+      ? undefined
+      : `npm ping failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').slice(0, 3).join(' ')}`;
+  process.env[NPM_PROBE_ENV] = why ?? 'ok';
+  return why;
+}
+
 /** Lines saying what will not run here and why (printed once by the global setup). */
 export function skippedGroups(): string[] {
   const lines: string[] = [];
@@ -118,6 +142,8 @@ export function skippedGroups(): string[] {
   if (!hasPythonModule('pymodbus')) lines.push('SKIP pymodbus client tests: python3-pymodbus is not installed');
   const tmpfs = tmpfsUnavailable();
   if (tmpfs !== undefined) lines.push(`SKIP ${TMPFS_GROUP}: ${tmpfs}`);
+  const npm = npmRegistryUnreachable();
+  if (npm !== undefined) lines.push(`SKIP ${NPM_REGISTRY_GROUP}: ${npm}`);
   for (const [name, g] of Object.entries(GROUPS)) {
     const reason = skipReason(name as GroupName);
     if (reason) lines.push(`SKIP ${g.what}: ${reason}`);

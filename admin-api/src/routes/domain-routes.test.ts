@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@ysh/common';
-import { DATABASE_KINDS, type TestDatabase, tempDir } from '@ysh/test-helpers';
+import { DATABASE_KINDS, hasTool, type TestDatabase, tempDir } from '@ysh/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
 import { type ApiFixture, apiFixture, TEST_CONFIG } from '../testing/fixture.ts';
@@ -90,38 +90,42 @@ for (const kind of DATABASE_KINDS) {
       expect(none.json().error.code).toBe('API_NOT_FOUND');
     });
 
-    it('makes a proposal priced with the gold tariff, lists it, serves it whole and as a PDF', async () => {
-      const res = await post('/v1/proposals', exampleQuote('api-b1-1'));
-      expect(res.statusCode, res.body).toBe(201);
-      const p = res.json();
-      expect(p).toMatchObject({ id: 'api-b1-1', status: 'open', siteId: null, customer: { name: 'Maria Exemplo' } });
-      expect(p.tariff.teBrlPerKwh).toBe(0.31);
-      expect(p.tariff.provenance).toContain('REH 9.999/2025');
-      expect(p.sizing.dcKwp).toBeGreaterThan(0);
-      const stored = await f.pool.query('SELECT origin, distribuidora FROM propostas WHERE id = $1', ['api-b1-1']);
-      expect(stored.rows[0]).toEqual({ origin: 'api:operator@example.com', distribuidora: 'CEMIG-D' });
-      const whole = (await get('/v1/proposals/api-b1-1')).json();
-      expect(whole.kpis).toEqual(p.kpis);
-      const list = (await get('/v1/proposals?limit=500')).json() as { items: Array<{ id: string; dcKwp: number }> };
-      expect(list.items.find((i) => i.id === 'api-b1-1')?.dcKwp).toBe(p.sizing.dcKwp);
+    it.skipIf(!hasTool('pdftotext'))(
+      'makes a proposal priced with the gold tariff, lists it, serves it whole and as a PDF',
+      async () => {
+        const res = await post('/v1/proposals', exampleQuote('api-b1-1'));
+        expect(res.statusCode, res.body).toBe(201);
+        const p = res.json();
+        expect(p).toMatchObject({ id: 'api-b1-1', status: 'open', siteId: null, customer: { name: 'Maria Exemplo' } });
+        expect(p.tariff.teBrlPerKwh).toBe(0.31);
+        expect(p.tariff.provenance).toContain('REH 9.999/2025');
+        expect(p.sizing.dcKwp).toBeGreaterThan(0);
+        const stored = await f.pool.query('SELECT origin, distribuidora FROM propostas WHERE id = $1', ['api-b1-1']);
+        expect(stored.rows[0]).toEqual({ origin: 'api:operator@example.com', distribuidora: 'CEMIG-D' });
+        const whole = (await get('/v1/proposals/api-b1-1')).json();
+        expect(whole.kpis).toEqual(p.kpis);
+        const list = (await get('/v1/proposals?limit=500')).json() as { items: Array<{ id: string; dcKwp: number }> };
+        expect(list.items.find((i) => i.id === 'api-b1-1')?.dcKwp).toBe(p.sizing.dcKwp);
 
-      const pdf = await get('/v1/proposals/api-b1-1/pdf');
-      expect(pdf.statusCode).toBe(200);
-      expect(pdf.headers['content-type']).toBe('application/pdf');
-      expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
-      const dir = await tempDir('api-pdf');
-      const file = join(dir.path, 'p.pdf');
-      writeFileSync(file, pdf.rawPayload);
-      expect(execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' })).toContain('Maria Exemplo');
-      await dir.remove();
+        const pdf = await get('/v1/proposals/api-b1-1/pdf');
+        expect(pdf.statusCode).toBe(200);
+        expect(pdf.headers['content-type']).toBe('application/pdf');
+        expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+        const dir = await tempDir('api-pdf');
+        const file = join(dir.path, 'p.pdf');
+        writeFileSync(file, pdf.rawPayload);
+        expect(execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' })).toContain('Maria Exemplo');
+        await dir.remove();
 
-      const bad = await post('/v1/proposals', { ...exampleQuote(), uf: 'Minas' });
-      expect(bad.statusCode).toBe(400);
-      expect(bad.json().error.code).toBe('API_BAD_REQUEST');
-      expect(bad.json().error.message).toContain('uf');
-      expect((await get('/v1/proposals/no-such-proposal')).statusCode).toBe(404);
-      expect((await post('/v1/proposals', exampleQuote(), 'viewer')).statusCode).toBe(403);
-    }, 120_000);
+        const bad = await post('/v1/proposals', { ...exampleQuote(), uf: 'Minas' });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json().error.code).toBe('API_BAD_REQUEST');
+        expect(bad.json().error.message).toContain('uf');
+        expect((await get('/v1/proposals/no-such-proposal')).statusCode).toBe(404);
+        expect((await post('/v1/proposals', exampleQuote(), 'viewer')).statusCode).toBe(403);
+      },
+      120_000,
+    );
 
     it('shows a scoped viewer only proposals of their sites or of none, and pages the list', async () => {
       const made: Record<string, string> = {};
