@@ -10,6 +10,7 @@ import { planRun, type RunPlan, type RunTrigger } from './engine/plan.ts';
 import { startQueue } from './engine/queue.ts';
 import { retryPlan } from './engine/retry-backfill.ts';
 import { createRun } from './engine/run-store.ts';
+import { getRunDetail, runDetailJson } from './history/run-detail.ts';
 import { stepPolicy } from './engine/worker.ts';
 import { makeProposal } from './propostas/make.ts';
 import { renderProposalPdf } from './propostas/pdf.ts';
@@ -113,6 +114,7 @@ export async function createBatchServices(pool: Pool, logger: Logger): Promise<B
         ),
       retry: async (runId, by) => queueRun(await retryPlan(pool, defs.graph, runId), 'retry', by, runId),
       compare: (a, b) => compareRuns(pool, a, b),
+      run: async (id) => runDetailJson(await getRunDetail(pool, id)),
       assets: async () =>
         (await assetStatuses(pool, defs.graph)).map((s) => ({
           key: s.key,

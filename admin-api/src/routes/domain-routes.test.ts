@@ -192,6 +192,9 @@ for (const kind of DATABASE_KINDS) {
           'status',
         ].sort(),
       );
+      const noRun = await get('/v1/jobs/runs/run-none');
+      expect(noRun.statusCode).toBe(404);
+      expect(noRun.json().error.code).toBe('API_NOT_FOUND');
 
       const unknown = await post('/v1/jobs/materialize', { assets: ['no_such_asset'] });
       expect(unknown.statusCode).toBe(404);

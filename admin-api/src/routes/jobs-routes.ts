@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type ApiContext, principalOf } from '../context.ts';
-import { ApiError } from '../errors.ts';
 import { decodeCursor, limitOf, Page, PageQuery, pageOf } from '../http/pagination.ts';
 import { errors } from '../http/schemas.ts';
 import { withBatch } from './batch.ts';
@@ -189,38 +188,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
         },
       },
     },
-    async (request) => {
-      const id = request.params.id;
-      const run = await ctx.pool.query(
-        `SELECT id, trigger, status, requested_by AS "requestedBy", error, created_at AS "createdAt",
-                started_at AS "startedAt", finished_at AS "finishedAt" FROM job_runs WHERE id = $1`,
-        [id],
-      );
-      if (!run.rows[0]) throw new ApiError('API_NOT_FOUND', `run ${id} not found`);
-      const q = (sql: string, extra: unknown[] = []) => ctx.pool.query(sql, [id, ...extra]).then((r) => r.rows);
-      return {
-        run: run.rows[0],
-        steps: await q(
-          `SELECT asset_key AS "assetKey", partition_key AS "partitionKey", seq, status, deps, attempts, error, reason,
-                  started_at AS "startedAt", finished_at AS "finishedAt"
-             FROM job_steps WHERE run_id = $1 ORDER BY seq, asset_key, partition_key`,
-        ),
-        attempts: await q(
-          `SELECT asset_key AS "assetKey", partition_key AS "partitionKey", attempt, worker, outcome, error,
-                  started_at AS "startedAt", finished_at AS "finishedAt"
-             FROM job_step_attempts WHERE run_id = $1 ORDER BY started_at, attempt`,
-        ),
-        checks: await q(
-          `SELECT asset_key AS "assetKey", partition_key AS "partitionKey", check_name AS "checkName", severity, blocking,
-                  passed, details
-             FROM asset_check_results WHERE run_id = $1 ORDER BY asset_key, partition_key, check_name`,
-        ),
-        logs: await q(
-          `SELECT asset_key AS "assetKey", partition_key AS "partitionKey", attempt, level, message, data, at
-             FROM job_step_logs WHERE run_id = $1 ORDER BY id LIMIT 500`,
-        ),
-      };
-    },
+    async (request) => withBatch(ctx, (b) => b.jobs.run(request.params.id)),
   );
 
   app.post(

@@ -139,6 +139,8 @@ export interface StepRow {
   run_id: string;
   asset_key: string;
   partition_key: string;
+  /** the step's place in the plan (dependency order) */
+  seq: number;
   status: StepStatus;
   deps: string[];
   attempts: number;

@@ -1,5 +1,6 @@
 import type { Queryable } from '@ysh/common/db';
 import { getRun, getSteps } from '../engine/run-store.ts';
+import type { RunDetailJson } from '@ysh/common/domain';
 import type { RunDetail } from '../cli/format.ts';
 
 /** A run with its steps, every attempt (lost ones included), check results and step logs. */
@@ -21,4 +22,61 @@ export async function getRunDetail(db: Queryable, runId: string, o: { logLimit?:
     [runId, o.logLimit ?? 500],
   );
   return { run, steps, attempts, checks, logs };
+}
+
+/** The run detail as the admin API serves it (camelCase, the columns operators read). */
+export function runDetailJson(d: RunDetail): RunDetailJson {
+  const r = d.run;
+  return {
+    run: {
+      id: r.id,
+      trigger: r.trigger,
+      status: r.status,
+      requestedBy: r.requested_by,
+      error: r.error,
+      createdAt: r.created_at,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+    },
+    steps: d.steps.map((s) => ({
+      assetKey: s.asset_key,
+      partitionKey: s.partition_key,
+      seq: s.seq,
+      status: s.status,
+      deps: s.deps,
+      attempts: s.attempts,
+      error: s.error,
+      reason: s.reason,
+      startedAt: s.started_at,
+      finishedAt: s.finished_at,
+    })),
+    attempts: d.attempts.map((a) => ({
+      assetKey: a.asset_key,
+      partitionKey: a.partition_key,
+      attempt: a.attempt,
+      worker: a.worker,
+      outcome: a.outcome,
+      error: a.error,
+      startedAt: a.started_at,
+      finishedAt: a.finished_at,
+    })),
+    checks: d.checks.map((c) => ({
+      assetKey: c.asset_key,
+      partitionKey: c.partition_key,
+      checkName: c.check_name,
+      severity: c.severity,
+      blocking: c.blocking,
+      passed: c.passed,
+      details: c.details,
+    })),
+    logs: d.logs.map((l) => ({
+      assetKey: l.asset_key,
+      partitionKey: l.partition_key,
+      attempt: l.attempt,
+      level: l.level,
+      message: l.message,
+      data: l.data,
+      at: l.at,
+    })),
+  };
 }

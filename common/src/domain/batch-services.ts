@@ -34,6 +34,8 @@ export interface BatchServices {
     /** Queues a run of the failed, blocked and canceled steps of `runId`. */
     retry(runId: string, by: string): Promise<{ runId: string }>;
     compare(a: string, b: string): Promise<RunComparisonJson>;
+    /** A run with its steps, attempts, check results and (the first 500) step logs; JOBS_RUN_NOT_FOUND if unknown. */
+    run(id: string): Promise<RunDetailJson>;
     /** Every asset of the graph with its state and reasons, as `ysh jobs status` judges them. */
     assets(): Promise<AssetStatusJson[]>;
   };
@@ -69,6 +71,15 @@ export interface AssetStatusJson {
   lastMaterializedAt: string | null;
   lastRunId: string | null;
   nextTick: string | null;
+}
+
+/** `ysh jobs run <id>` as JSON (dates as Date: serialized as ISO text). */
+export interface RunDetailJson {
+  run: Record<string, unknown> & { id: string; status: string };
+  steps: Array<Record<string, unknown>>;
+  attempts: Array<Record<string, unknown>>;
+  checks: Array<Record<string, unknown>>;
+  logs: Array<Record<string, unknown>>;
 }
 
 /** `ysh jobs compare` as JSON: the two runs, config diff, per-asset sides, changed checks. */
