@@ -47,8 +47,8 @@ export type StepOutcome =
  *   that reaches 0 closes the run: failed if any step failed or was blocked);
  * - the pg-boss jobs of the steps it made ready, in the same transaction.
  * A failure also blocks every pending step downstream of it in the run and
- * opens an alert in the same transaction; "retrying" puts the step back to queued (pg-boss retries
- * the job after its backoff).
+ * opens an alert in the same transaction, and a success resolves the asset's open alerts there;
+ * "retrying" puts the step back to queued (pg-boss retries the job after its backoff).
  */
 export async function finishStep(
   d: ExecutorDeps,
@@ -201,18 +201,20 @@ export async function finishStep(
         );
       }
     }
-    return { current, queued: ready.length, blocked, openAlerts: rows[0]?.open_alerts ?? false };
+    // Also in the transaction that closes the step (and perhaps the run): whoever sees the run succeeded
+    // sees its asset's alerts resolved. Only when the asset has an unresolved alert (known from the finish
+    // statement). Up to date counts: the current materialization, whose checks passed, was confirmed
+    // against unchanged inputs.
+    if (current && done && (rows[0]?.open_alerts ?? false)) {
+      const rules =
+        failedChecks.length > 0
+          ? (['asset_failed', 'freshness_missed'] as const)
+          : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
+      const how = outcome.status === 'up_to_date' ? 'confirmed up to date' : 'materialized';
+      await resolveJobsAlerts(c, asset, rules, now, `asset ${asset} ${how} in run ${runId}`, d.alertChannels);
+    }
+    return { current, queued: ready.length, blocked };
   });
-  // Only when the asset has an unresolved alert (known from the finish statement). Up to date counts:
-  // the current materialization, whose checks passed, was confirmed against unchanged inputs.
-  if ((outcome.status === 'succeeded' || outcome.status === 'up_to_date') && result.openAlerts) {
-    const rules =
-      failedChecks.length > 0
-        ? (['asset_failed', 'freshness_missed'] as const)
-        : (['asset_failed', 'check_failed', 'freshness_missed'] as const);
-    const how = outcome.status === 'up_to_date' ? 'confirmed up to date' : 'materialized';
-    await resolveJobsAlerts(d.pool, asset, rules, now, `asset ${asset} ${how} in run ${runId}`, d.alertChannels);
-  }
 
   if (result.queued > 0) d.onQueued?.(result.queued);
 }
