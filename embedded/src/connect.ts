@@ -18,6 +18,15 @@ function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<b
 }
 
 /**
+ * How long a query waits for a connection of its pool on the embedded database. Every connection
+ * there shares PGlite's one session, so that wait includes another process's transaction (a
+ * catalog materialization, a checkpoint burst) on a loaded 2-core machine: a wait, not an outage.
+ * Connecting itself is immediate (the wire server answers the startup at once), and a database
+ * that is gone still fails at once (connection refused).
+ */
+export const EMBEDDED_POOL_WAIT_MS = 120_000;
+
+/**
  * The embedded PGlite database: joined over the wire when another process
  * already serves it on the embedded port, started and served by this process
  * otherwise. Migrations are applied in both cases (idempotent, safe concurrently).
@@ -27,6 +36,7 @@ export async function connectEmbeddedDatabase(
   options: DatabaseOptions = {},
 ): Promise<DatabaseHandle> {
   const port = config.embedded.postgresPort;
+  options = { connectionTimeoutMillis: EMBEDDED_POOL_WAIT_MS, ...options };
   if (await portOpen(port)) {
     const db = await openDatabase(`postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`, options);
     return { ...db, mode: 'embedded-remote' };

@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   max?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /** How long a query may wait for a connection of the pool (ms; default 10 s, see `createPool`). */
+  connectionTimeoutMillis?: number;
 }
 
 /**

@@ -91,6 +91,27 @@ describe('PGlite wire server', () => {
     await pool.end();
   });
 
+  it('lets a new client connect while another holds a transaction; its first query waits for the commit', async () => {
+    const holder = new pg.Client({ connectionString: server.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`INSERT INTO kv VALUES ('held', 7)`);
+    // A connection timeout far shorter than the transaction: connecting must not queue for the session.
+    const late = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 1000 });
+    await late.connect();
+    let answered = false;
+    const read = late.query<{ v: number }>(`SELECT v FROM kv WHERE k = 'held'`).then((r) => {
+      answered = true;
+      return r.rows;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(answered).toBe(false);
+    await holder.query('COMMIT');
+    expect(await read).toEqual([{ v: 7 }]);
+    await holder.end();
+    await late.end();
+  });
+
   it('closes only the connection that sends an absurd length prefix', async () => {
     const hostile = connect({ port: server.port, host: '127.0.0.1' });
     await new Promise<void>((r) => hostile.once('connect', () => r()));

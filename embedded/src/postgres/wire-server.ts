@@ -33,6 +33,13 @@ export class PgliteWireServer {
   private readonly sockets = new Set<Socket>();
   private readonly lock = new SessionLock();
   private nextId = 1;
+  /**
+   * PGlite's answer to a startup packet (authentication ok, parameter status, key data, ready):
+   * it ignores the packet's parameters and answers every startup alike, so after the first one
+   * runs in the session, a new connection gets this copy at once instead of queueing for the
+   * session behind another client's transaction. Connecting never waits; the first query does.
+   */
+  private startupReply: Buffer | undefined;
 
   constructor(private readonly options: WireServerOptions) {}
 
@@ -107,9 +114,16 @@ export class PgliteWireServer {
           if (buffer.length < length) return;
           const startup = buffer.subarray(0, length);
           buffer = buffer.subarray(length);
-          await this.lock.acquire(id);
-          await execute(startup);
-          if (!db.isInTransaction()) this.lock.release(id);
+          if (!this.startupReply) {
+            await this.lock.acquire(id);
+            const reply: Buffer[] = [];
+            await db.runExclusive(() =>
+              db.execProtocolRawStream(startup, { onRawData: (data) => reply.push(Buffer.from(data)) }),
+            );
+            if (!db.isInTransaction()) this.lock.release(id);
+            this.startupReply ??= Buffer.concat(reply);
+          }
+          if (!closed) socket.write(this.startupReply);
           started = true;
           continue;
         }
