@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export const YSH_BIN = join(import.meta.dirname, '..', '..', 'bin', 'ysh.mjs');
@@ -71,7 +71,12 @@ export class ChildService {
     if (!url) return;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`${this.options.name} exited while starting; see ${this.options.logFile}`);
+      if (!this.running) {
+        const last = await lastLogError(this.options.logFile);
+        throw new Error(
+          `${this.options.name} exited while starting${last ? ` (${last})` : ''}; see ${this.options.logFile}`,
+        );
+      }
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
         if (res.ok) return;
@@ -111,4 +116,47 @@ export class ChildService {
     this.log?.end();
     this.log = undefined;
   }
+}
+
+/**
+ * The last error-level line (pino level ≥ 50) among the last 64 KiB of a component's log, as
+ * "msg: err.message"; else the last "…Error: message" line an uncaught exception printed (or a
+ * `ysh <command>: …` line); else its last line: what an operator
+ * needs to see when a component dies while starting, without opening the file.
+ */
+export async function lastLogError(file: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    const f = await open(file, 'r');
+    try {
+      const { size } = await f.stat();
+      const length = Math.min(size, 64 * 1024);
+      const buf = Buffer.alloc(length);
+      await f.read(buf, 0, length, size - length);
+      text = buf.toString('utf8');
+    } finally {
+      await f.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string;
+    if (!line.startsWith('{')) continue;
+    try {
+      const j = JSON.parse(line) as { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+      if (typeof j.level !== 'number' || j.level < 50) continue;
+      const why = typeof j.err?.message === 'string' ? j.err.message : undefined;
+      return [typeof j.msg === 'string' ? j.msg : undefined, why].filter(Boolean).join(': ') || line.slice(0, 300);
+    } catch {
+      // a console line that happens to start with a brace
+    }
+  }
+  // An uncaught exception prints its stack, then Node's version: the "SomethingError: message" line tells.
+  const thrown = lines.findLast((l) => /^(?:[A-Z]\w*)?Error\b.*:/.test(l) || /^ysh [\w-]+: /.test(l));
+  return (thrown ?? lines.findLast((l) => !/^Node\.js v\d/.test(l)))?.slice(0, 300);
 }

@@ -1,4 +1,4 @@
-export { ChildService, YSH_BIN, type ChildServiceOptions } from './child-service.ts';
+export { ChildService, lastLogError, YSH_BIN, type ChildServiceOptions } from './child-service.ts';
 export { runYsh } from './run-ysh.ts';
 export { parseSamples, scrape, sum, type Sample } from './metrics-scrape.ts';
 export { startPlatform, type Platform, type PlatformOptions, type PlatformPorts } from './platform.ts';
