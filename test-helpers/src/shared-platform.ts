@@ -53,7 +53,14 @@ interface State {
 /** How many ports the fixture reserves for `ysh start --port-base` (its block plus room to grow). */
 const PORT_BLOCK = 24;
 const READY = /Ctrl-C stops everything/;
-const START_TIMEOUT_MS = 240_000;
+/**
+ * `ysh start` runs about twenty processes one after another, each loading the CLI (some 3 s of a
+ * quiet core): about 90 s on this 2-core machine when quiet, and several times that under the
+ * suite's own load.
+ */
+const START_TIMEOUT_MS = 420_000;
+/** The longest `sharedPlatform()` may take: the timeout of the hook or test that calls it first must cover it. */
+export const SHARED_PLATFORM_WAIT_MS = START_TIMEOUT_MS + 30_000;
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -69,26 +69,29 @@ async function provisionSites(
   const file = join(dataDir, 'platform', 'tokens.json');
   const stored: Tokens = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Tokens;
   const tokens: Tokens = {};
-  for (const site of sites) {
-    const { rows } = await db.pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM site_tokens WHERE site_id = $1 AND revoked_at IS NULL',
-      [site.id],
-    );
-    const known = stored[site.id];
-    if (known && (rows[0]?.n ?? 0) > 0) {
-      tokens[site.id] = known;
-      continue;
-    }
-    await runYsh(['sites', 'add', site.id], env);
-    const out = await runYsh(['sites', 'token', site.id], env);
-    tokens[site.id] = out.trim().split(/\s+/).pop() as string;
-    await db.pool.query('UPDATE sites SET name = $2, latitude = $3, longitude = $4 WHERE id = $1', [
-      site.id,
-      site.name,
-      site.lat,
-      site.lon,
-    ]);
-  }
+  // Each `ysh` run loads the CLI (about 3 s of a quiet core): the sites are provisioned side by side.
+  await Promise.all(
+    sites.map(async (site) => {
+      const { rows } = await db.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM site_tokens WHERE site_id = $1 AND revoked_at IS NULL',
+        [site.id],
+      );
+      const known = stored[site.id];
+      if (known && (rows[0]?.n ?? 0) > 0) {
+        tokens[site.id] = known;
+        return;
+      }
+      await runYsh(['sites', 'add', site.id], env);
+      const out = await runYsh(['sites', 'token', site.id], env);
+      tokens[site.id] = out.trim().split(/\s+/).pop() as string;
+      await db.pool.query('UPDATE sites SET name = $2, latitude = $3, longitude = $4 WHERE id = $1', [
+        site.id,
+        site.name,
+        site.lat,
+        site.lon,
+      ]);
+    }),
+  );
   for (const site of sites) {
     for (const d of site.devices) {
       await db.pool.query(
@@ -249,17 +252,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       domainData,
       async close() {
         closing = true;
+        const stop = async (service: ChildService) => {
+          await service.stop();
+          service.closeLog();
+        };
+        // The batch-jobs worker is off the telemetry path: it stops alongside it (its running steps'
+        // short grace overlapping the whole sequence), and only the database waits for it.
+        const offPath = [...services.values()].filter((service) => rank(service.options.name) < 0);
+        const jobs = Promise.all(offPath.map(stop));
         // Intake first (edges together, then the simulator), then the cloud side, then the infrastructure.
-        const ranks = [...new Set([...services.keys()].map(rank))].sort((a, b) => a - b);
+        const ranks = [...new Set([...services.keys()].map(rank))].filter((r) => r >= 0).sort((a, b) => a - b);
         for (const r of ranks) {
-          const group = [...services.values()].filter((service) => rank(service.options.name) === r);
-          await Promise.all(
-            group.map(async (service) => {
-              await service.stop();
-              service.closeLog();
-            }),
-          );
+          await Promise.all([...services.values()].filter((service) => rank(service.options.name) === r).map(stop));
         }
+        await jobs;
         for (const close of closers.reverse()) await close();
       },
     };
@@ -270,10 +276,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
 }
 
+/** Stopping order on the telemetry path; negative: off it, stopped alongside (see `close`). */
 function rank(name: string): number {
-  // The batch-jobs worker is off the telemetry path: it stops with the first group, so that its
-  // running steps' short grace overlaps the stopping of the intake.
-  if (name.startsWith('edge-') || name === 'jobs') return 0;
+  if (name === 'jobs') return -1;
+  if (name.startsWith('edge-')) return 0;
   return { sim: 1, gateway: 2, api: 2, processor: 3, broker: 4 }[name] ?? 5;
 }
 

@@ -1,4 +1,4 @@
-import { sharedPlatform } from '@ysh/test-helpers/shared-platform.ts';
+import { SHARED_PLATFORM_WAIT_MS, sharedPlatform } from '@ysh/test-helpers/shared-platform.ts';
 import { describe, expect, it } from 'vitest';
 import { batch, reading } from '../gateway/harness.ts';
 
@@ -8,7 +8,9 @@ import { batch, reading } from '../gateway/harness.ts';
  * gateway process on the next request.
  */
 describe('admin API in the running platform', () => {
-  it('revoking a token through the API makes the running gateway refuse it at once', { timeout: 300_000 }, async () => {
+  it('revoking a token through the API makes the running gateway refuse it at once', {
+    timeout: SHARED_PLATFORM_WAIT_MS + 60_000,
+  }, async () => {
     const platform = await sharedPlatform();
     const output = await platform.output();
     const api = platform.urls['admin API']?.find((u) => u.endsWith('/v1'));

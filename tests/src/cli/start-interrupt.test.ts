@@ -71,12 +71,12 @@ describe('ysh start and Ctrl-C (SIGINT to the whole foreground process group)', 
       stdout += d.toString();
     });
     await Promise.race([
-      waitFor('the first status line of ysh start', () => /^readings\/s /m.test(stdout), 240_000),
+      waitFor('the first status line of ysh start', () => /^readings\/s /m.test(stdout), 420_000),
       done.then((f) => {
         throw new Error(`ysh start exited with ${f.code} before it was up: ${f.stdout}${f.stderr}`);
       }),
     ]);
-  }, 270_000);
+  }, 450_000);
 
   afterAll(async () => {
     if (child?.exitCode === null && child.signalCode === null) {

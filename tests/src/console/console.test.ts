@@ -9,7 +9,7 @@ import {
   screenshot,
   seriousA11yViolations,
 } from '@ysh/test-helpers/browser.ts';
-import { type SharedPlatform, sharedPlatform } from '@ysh/test-helpers/shared-platform.ts';
+import { SHARED_PLATFORM_WAIT_MS, type SharedPlatform, sharedPlatform } from '@ysh/test-helpers/shared-platform.ts';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NasaPowerStandIn, startNasaPowerStandIn } from './nasa-power-stand-in.ts';
@@ -103,7 +103,7 @@ describe.skipIf(!hasTool('chromium'))('web console (Chromium)', () => {
     await addUser(USERS.viewer, 'viewer');
     api = await startProcess(['api', '--port', String(port)], /admin API listening/, { env, timeoutMs: 180_000 });
     browser = await launchChromium();
-  }, 400_000);
+  }, SHARED_PLATFORM_WAIT_MS + 300_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.context.close().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { parseStatus, sharedPlatform } from '@ysh/test-helpers/shared-platform.ts';
+import { parseStatus, SHARED_PLATFORM_WAIT_MS, sharedPlatform } from '@ysh/test-helpers/shared-platform.ts';
 import { describe, expect, it } from 'vitest';
 
 describe('shared platform fixture', () => {
@@ -21,14 +21,18 @@ describe('shared platform fixture', () => {
     ]);
   });
 
-  it('serves a running pipeline whose gateway and processor answer /health', async () => {
-    const platform = await sharedPlatform();
-    const gateway = await fetch(`${platform.gatewayUrl}/health`);
-    expect(gateway.status).toBe(200);
-    const processor = platform.urls.processor?.find((u) => u.endsWith('/health'));
-    expect(processor).toBeDefined();
-    expect((await fetch(processor as string)).status).toBe(200);
-    // a second call in the same run gets the same platform, not a new one
-    expect((await sharedPlatform()).base).toBe(platform.base);
-  }, 300_000);
+  it(
+    'serves a running pipeline whose gateway and processor answer /health',
+    async () => {
+      const platform = await sharedPlatform();
+      const gateway = await fetch(`${platform.gatewayUrl}/health`);
+      expect(gateway.status).toBe(200);
+      const processor = platform.urls.processor?.find((u) => u.endsWith('/health'));
+      expect(processor).toBeDefined();
+      expect((await fetch(processor as string)).status).toBe(200);
+      // a second call in the same run gets the same platform, not a new one
+      expect((await sharedPlatform()).base).toBe(platform.base);
+    },
+    SHARED_PLATFORM_WAIT_MS + 30_000,
+  );
 });

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPool, type Pool } from '@ysh/common/db';
 import { REPO_ROOT, runProcess, type TempDir, tempDir, waitFor } from '@ysh/test-helpers';
-import { type SharedPlatform, sharedPlatform } from '@ysh/test-helpers/shared-platform.ts';
+import { SHARED_PLATFORM_WAIT_MS, type SharedPlatform, sharedPlatform } from '@ysh/test-helpers/shared-platform.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -51,7 +51,7 @@ beforeAll(async () => {
   pool = createPool(platform.databaseUrl, { max: 2 });
   tmp = await tempDir('ysh-pva-');
   env = { YSH_DATABASE_URL: platform.databaseUrl };
-}, 400_000);
+}, SHARED_PLATFORM_WAIT_MS + 30_000);
 
 afterAll(async () => {
   await pool?.end();
