@@ -1,5 +1,4 @@
 import {
-  commonEnv,
   ConfigError,
   createLogger,
   createMetricsRegistry,
@@ -13,13 +12,14 @@ import {
 } from '@ysh/common';
 import type PgBoss from 'pg-boss';
 import { formatCompare, formatList, formatRun, formatRuns, formatStatus } from './cli/format.ts';
+import { JOBS_META, JOBS_USAGE, TARIFA_META } from './cli/commands-meta.ts';
 import { followRun } from './cli/progress.ts';
 import { formatQuote } from './cli/tarifa-format.ts';
 import { lookupTariff } from './tarifas/lookup.ts';
 import { open, openDatabaseOrExplain, type Opened } from './cli/open.ts';
 import { ragCommand, searchCommand } from './cli/rag-commands.ts';
 import { compareRuns } from './compare/run-compare.ts';
-import { jobsEnv, loadJobsConfig, type JobsConfig } from './config.ts';
+import { loadJobsConfig, type JobsConfig } from './config.ts';
 import { loadDefinitions } from './definitions.ts';
 import { writeDemoCsv } from './demo/index.ts';
 import { seedDomainInbox } from './seed-domain.ts';
@@ -33,32 +33,6 @@ import { getRunDetail } from './history/run-detail.ts';
 import { formatLineage, lineageOf } from './lineage/lineage.ts';
 import { propostaCommand } from './propostas/cli.ts';
 import { assetStatuses } from './status/asset-status.ts';
-import { propostasEnv } from './propostas/config.ts';
-
-export const JOBS_USAGE = `Usage: ysh jobs <command> [flags]
-
-  list                                  the assets: layer, deps, code version, schedule, freshness, checks
-  status [ASSET…] [--json]              fresh / stale / failing / missing for each asset, and why
-  materialize ASSET… [--downstream] [--upstream] [--partition P] [--config JSON] [--force]
-                     [--no-wait] [--local]
-                                        start a run (waits and shows progress unless --no-wait)
-  runs [--asset A] [--limit N] [--json] recent runs
-  run ID [--json]                       one run: steps, attempts, checks, logs
-  compare RUN_A RUN_B [--json]          config diff, per-asset versions/rows/metadata, changed checks
-  retry RUN [--no-wait] [--local]       re-run only the failed steps of RUN and what depends on them
-  backfill ASSET --from P --to P [--no-wait] [--local]
-                                        run the missing or failed partitions in the range
-  lineage ASSET [--json]                upstream and downstream assets, and what was last read
-  worker [--port P]                     execute steps, schedules, sensors, freshness (/health, /metrics)
-  prune [--days N]                      delete run history older than N days (bounded batches)
-  seed-demo [--days N] [--start DATE] [--file NAME]
-                                        write a synthetic meter CSV into the demo inbox
-  seed-domain                           first start: copy the example supplier feeds and the ANEEL
-                                        fixtures into <inbox>/catalog and <inbox>/aneel
-
---local runs a worker inside the command while it waits (no separate worker needed).
-Database: YSH_DATABASE_URL, else the embedded PostgreSQL that \`ysh start\` serves on
-127.0.0.1:15432. Options come from the environment (see batch-jobs/README.md).`;
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
@@ -323,10 +297,7 @@ async function runWorker(argv: string[], context: CliContext | undefined): Promi
 }
 
 const jobsCommand: CliCommand = {
-  name: 'jobs',
-  env: { ...commonEnv, ...jobsEnv, ...propostasEnv },
-  summary: 'batch asset graph: list, status, materialize, runs, compare, retry, backfill, lineage, worker',
-  usage: JOBS_USAGE,
+  ...JOBS_META,
   async run(argv, context) {
     const [sub, ...rest] = argv;
     if (sub === 'worker') return runWorker(rest, context);
@@ -351,18 +322,8 @@ const jobsCommand: CliCommand = {
   },
 };
 
-export const TARIFA_USAGE = `Usage: ysh tarifa --distribuidora NAME --subgrupo B1 [--modalidade Convencional]
-                  [--classe Residencial] [--date YYYY-MM-DD] [--json]
-
-The ANEEL tariff in force on the date (default today, America/Sao_Paulo) from the gold table
-tarifas_gold: TE, TUSD (and Fio B where the source has it), the month's bandeira, ICMS/PIS/COFINS
-grossed up "por dentro" (YSH_TARIFA_TAXES), and the REH, file and line it came from.
---json prints the same answer as the admin API.`;
-
 const tarifaCommand: CliCommand = {
-  name: 'tarifa',
-  summary: 'the ANEEL tariff in force for a distribuidora and subgrupo, all-in, with its provenance',
-  usage: TARIFA_USAGE,
+  ...TARIFA_META,
   async run(argv, context) {
     const { values } = parseFlags('tarifa', argv, {
       distribuidora: { type: 'string' },
@@ -395,4 +356,6 @@ const tarifaCommand: CliCommand = {
   },
 };
 
+/** The commands, implemented; `ysh` reaches them through cli-entry.ts, which loads this module on first use. */
 export const commands: CliCommand[] = [jobsCommand, tarifaCommand, propostaCommand, ragCommand, searchCommand];
+export { JOBS_USAGE, TARIFA_USAGE } from './cli/commands-meta.ts';

@@ -4,26 +4,8 @@ import { localEmbedder } from '../rag/local-embedder.ts';
 import { namespaceInput, RAG_NAMESPACES, ragRuntime, type RagNamespace } from '../rag/runtime.ts';
 import { verifyNamespace, type VerifyReport } from '../rag/verify.ts';
 import { searchChunks, type SearchFilters } from '../search/search.ts';
+import { RAG_META, RAG_USAGE, SEARCH_META } from './commands-meta.ts';
 import { open } from './open.ts';
-
-export const RAG_USAGE = `Usage: ysh rag <command> [flags]
-
-  plan   [--namespace catalog|docs] [--json]   what an index run would embed, update and delete, and its cost
-  index  [--namespace catalog|docs] [--json]   run the incremental indexer now (in this process)
-  verify [--namespace catalog|docs] [--repair] [--json]
-                                               reconcile the vector store with the manifest: missing,
-                                               orphaned, stale ids; --repair fixes them (exit 1 when
-                                               something is wrong and not repaired)
-
-Without --namespace: both. The worker runs the same indexing as the assets rag_catalog_index and
-rag_docs_index (ysh jobs materialize …). Mode: OpenAI + Pinecone when OPENAI_API_KEY / PINECONE_API_KEY
-are set, else the local embedder and pgvector (see batch-jobs/README.md, "RAG").`;
-
-export const SEARCH_USAGE = `Usage: ysh search "QUERY" [--namespace catalog|docs] [--filter KEY=VALUE]… [--limit N] [--json]
-
-  --filter kind=inverter|module   brand=NAME   power_min=W   power_max=W   price_min=BRL   price_max=BRL
-
-Hybrid search (full-text portuguese + vectors, reciprocal rank fusion) over the active index versions.`;
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
@@ -79,9 +61,7 @@ export function parseFilters(items: string[]): SearchFilters {
 }
 
 export const ragCommand: CliCommand = {
-  name: 'rag',
-  summary: 'RAG index of the catalog and documents: plan (cost), index, verify [--repair]',
-  usage: RAG_USAGE,
+  ...RAG_META,
   async run(argv, context) {
     const [sub, ...rest] = argv;
     if (sub !== 'plan' && sub !== 'index' && sub !== 'verify') {
@@ -129,9 +109,7 @@ export const ragCommand: CliCommand = {
 };
 
 export const searchCommand: CliCommand = {
-  name: 'search',
-  summary: 'search the RAG index (catalog and documents): ranked chunks with source and section',
-  usage: SEARCH_USAGE,
+  ...SEARCH_META,
   async run(argv, context) {
     const { values, positionals } = parseFlags(
       'search',

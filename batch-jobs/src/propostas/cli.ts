@@ -10,6 +10,7 @@ import {
   parseFlags,
 } from '@ysh/common';
 import type { Pool } from '@ysh/common/db';
+import { PROPOSTA_META, PROPOSTA_USAGE } from '../cli/commands-meta.ts';
 import { type JobsConfig, loadJobsConfig } from '../config.ts';
 import { JobsError } from '../errors.ts';
 import { tariffSource } from '../tarifas/lookup.ts';
@@ -19,20 +20,6 @@ import { brl, coordinatesSource, pct, place, renderProposalPdf, years } from './
 import type { Proposal } from './proposal.ts';
 import { parseQuote } from './quote.ts';
 import { acceptProposal, getProposal, listProposals } from './store.ts';
-
-export const PROPOSTA_USAGE = `Usage: ysh proposta <command> [flags]
-
-  new --file QUOTE.json [--out FILE.pdf] [--json]   size, price and store a proposal; print its summary, write its PDF
-  list [--limit N] [--json]                         stored proposals, newest first
-  show ID [--json]                                  one proposal's summary (--json: everything, with every assumption)
-  pdf ID [--out FILE.pdf]                           write a stored proposal's PDF
-  accept ID --site SITE                             the customer accepted: link the proposal to its monitored site
-
-The quote format is documented in batch-jobs/README.md (propostas); examples/quote-b1.json is one.
-A quote may give location.city (with its UF) instead of lat/lon: it is located with OpenStreetMap
-Nominatim (YSH_PROPOSTAS_GEOCODER_URL) once per city. Quotes also enter as CSV rows dropped into
-$YSH_JOBS_INBOX/propostas, one per row (the jobs worker makes them; see examples/quotes-inbox.csv).
-Database: YSH_DATABASE_URL, else the embedded PostgreSQL (as ysh jobs).`;
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
@@ -146,9 +133,7 @@ const subcommands: Record<string, (argv: string[], context: CliContext | undefin
 };
 
 export const propostaCommand: CliCommand = {
-  name: 'proposta',
-  summary: 'solar proposals: size, estimate generation, Lei 14.300 savings, IRR/NPV/payback/LCOE, PDF',
-  usage: PROPOSTA_USAGE,
+  ...PROPOSTA_META,
   async run(argv, context) {
     const [sub, ...rest] = argv;
     const fn = sub === undefined ? undefined : subcommands[sub];
