@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, type TestDatabase } from '@ysh/test-helpers';
+import { DATABASE_KINDS, type TestDatabase, waitFor } from '@ysh/test-helpers';
 import { JOBS_ALERT_SITE } from '../alerts/job-alerts.ts';
 import { pruneHistory } from '../history/retention.ts';
 import { compareRuns } from '../compare/run-compare.ts';
@@ -25,6 +25,32 @@ function diamond(log: string[]): AnyAsset[] {
   return [mk('a', []), mk('b', ['a']), mk('c', ['a']), mk('d', ['b', 'c'])];
 }
 
+/** An asset that holds its materialization until the test opens the gate, and counts how many run at once. */
+function gated() {
+  const g = { started: 0, active: 0, most: 0, open: () => {} };
+  const opened = new Promise<void>((resolve) => {
+    g.open = resolve;
+  });
+  const asset = defineAsset({
+    key: 'gated',
+    layer: 'raw',
+    deps: [],
+    codeVersion: '1',
+    async materialize() {
+      g.started++;
+      g.active++;
+      g.most = Math.max(g.most, g.active);
+      try {
+        await opened;
+      } finally {
+        g.active--;
+      }
+      return { rowCount: 1 };
+    },
+  });
+  return { g, asset };
+}
+
 const byKey = (list: AssetStatus[]) => Object.fromEntries(list.map((s) => [s.key, s]));
 const statuses = (steps: Array<{ asset_key: string; status: string }>) =>
   Object.fromEntries(steps.map((s) => [s.asset_key, s.status]));
@@ -34,11 +60,12 @@ for (const kind of DATABASE_KINDS) {
     let db: TestDatabase;
     let engine: TestEngine;
     const log: string[] = [];
+    const gate = gated();
     const status = async () => byKey(await assetStatuses(db.pool, engine.graph));
     beforeAll(async () => {
       db = await kind.open();
       await db.pool.query(`CREATE TABLE t_diamond (run_id text, asset text); ${PIPELINE_TABLES}`);
-      engine = new TestEngine(db.url, [...diamond(log), ...pipelineAssets()]);
+      engine = new TestEngine(db.url, [...diamond(log), ...pipelineAssets(), gate.asset]);
       await engine.startWorker();
     }, 60_000);
     afterAll(async () => {
@@ -68,6 +95,32 @@ for (const kind of DATABASE_KINDS) {
       );
     }, 60_000);
 
+    it("never materializes an asset in two runs at once: the second run's step waits, then finds it up to date", async () => {
+      const first = await engine.run({ assets: ['gated'] });
+      const steps = async (runId: string) =>
+        (
+          await db.pool.query<{ status: string; reason: string | null }>(
+            `SELECT status, reason FROM job_steps WHERE run_id = $1 AND asset_key = 'gated'`,
+            [runId],
+          )
+        ).rows[0];
+      await waitFor('the first run materializing', async () => gate.g.started === 1);
+      const second = await engine.run({ assets: ['gated'] });
+      // Two fetchers in the worker: without the rule the second run would start materializing now.
+      await waitFor('the second run waiting', async () => (await steps(second))?.reason?.includes(first));
+      expect(await steps(second)).toEqual({
+        status: 'queued',
+        reason: `waiting for run ${first}, which is materializing this asset`,
+      });
+      expect(gate.g).toMatchObject({ started: 1, active: 1 });
+      gate.g.open();
+      const a = await engine.wait(first);
+      const b = await engine.wait(second);
+      expect(a.steps.map((s) => s.status)).toEqual(['succeeded']);
+      expect(b.steps.map((s) => [s.status, s.reason])).toEqual([['up_to_date', `inputs unchanged since run ${first}`]]);
+      expect(gate.g).toMatchObject({ started: 1, most: 1 });
+    }, 60_000);
+
     it('skips assets whose inputs did not change', async () => {
       log.length = 0;
       const { run, steps } = await engine.runAndWait({ assets: ['a'], downstream: true });
@@ -79,7 +132,7 @@ for (const kind of DATABASE_KINDS) {
     it('re-materializes after a changed upstream row, and status names the cause first', async () => {
       const first = await engine.runAndWait({ assets: ['src'], downstream: true });
       expect(statuses(first.steps)).toEqual({ src: 'succeeded', norm: 'succeeded', gold: 'succeeded' });
-      expect(Object.values(await status()).map((s) => s.state)).toEqual(Array(7).fill('fresh'));
+      expect(Object.values(await status()).map((s) => s.state)).toEqual(Array(8).fill('fresh'));
       expect(statuses((await engine.runAndWait({ assets: ['src'], downstream: true })).steps)).toEqual({
         src: 'up_to_date',
         norm: 'up_to_date',
@@ -204,8 +257,8 @@ for (const kind of DATABASE_KINDS) {
       const kept = await db.pool.query<{ asset_key: string }>(
         'SELECT asset_key FROM asset_materializations ORDER BY asset_key',
       );
-      expect(kept.rows.map((x) => x.asset_key)).toEqual(['a', 'b', 'c', 'd', 'gold', 'norm', 'src']);
-      expect(r.materializations).toBe((before.rows[0]?.n ?? 0) - 7);
+      expect(kept.rows.map((x) => x.asset_key)).toEqual(['a', 'b', 'c', 'd', 'gated', 'gold', 'norm', 'src']);
+      expect(r.materializations).toBe((before.rows[0]?.n ?? 0) - 8);
       // Staleness is still judged against what was kept.
       expect(Object.values(await status()).map((x) => x.state)).toEqual(Array(7).fill('fresh'));
     }, 60_000);

@@ -9,6 +9,8 @@ export interface StepJobData {
   runId: string;
   asset: string;
   partition: string;
+  /** How many times this step found another run materializing its asset and waited (see StepExecutor). */
+  waits?: number;
 }
 
 export interface QueueOptions {

@@ -1,4 +1,5 @@
 import type PgBoss from 'pg-boss';
+import { inTransaction, type Queryable } from '@ysh/common/db';
 import { blockingFailure, runChecks } from '../checks/check.ts';
 import { JobsError, stepErrorInfo, type StepErrorInfo } from '../errors.ts';
 import type { MaterializeResult } from '../graph/asset.ts';
@@ -6,6 +7,7 @@ import { configHash, dataVersion, inputVersion } from '../versions/data-version.
 import { BufferedStepLog } from './step-log.ts';
 import type { StepJobData } from './queue.ts';
 import type { ExecutorDeps } from './executor-deps.ts';
+import { stepJob } from './run-store.ts';
 import { finishStep, type NewMaterialization, type StepOutcome } from './step-finish.ts';
 import { STEP_INPUTS_SQL, stepInputsFrom, type StepInputRow } from './upstream.ts';
 
@@ -20,19 +22,32 @@ interface Started {
   retriableFailures: number;
 }
 
+/** Seconds a step waits before looking again when another run is materializing its asset (grows to 15). */
+const BUSY_WAIT_S = (waits: number) => Math.min(15, 2 * waits);
+
 /**
  * Runs one step job: claim the step (recording the attempt and any attempt
  * lost with its worker), skip it when its inputs did not change, otherwise
  * materialize, run its checks and record the materialization, then finish it
  * (step-finish.ts). Returns "retry" when pg-boss should retry the job later.
+ *
+ * One asset and partition is materialized by one run at a time: a step whose asset another run is
+ * materializing stays queued (its reason names that run) and looks again a few seconds later, so
+ * two runs never write the same tables at once, and the later one usually finds the asset up to
+ * date. (Two runs at once are ordinary: a sensor's run and a manual one, or a schedule's.)
  */
 export class StepExecutor {
   constructor(private readonly d: ExecutorDeps) {}
 
   async execute(job: PgBoss.Job<StepJobData>): Promise<'done' | 'retry'> {
     const { runId, asset: key, partition } = job.data;
-    const started = await this.start(job);
-    if (!started) return 'done';
+    const claim = await this.start(job);
+    if (!claim) return 'done';
+    if ('busyWith' in claim) {
+      await this.waitForOtherRun(job, claim.busyWith);
+      return 'done';
+    }
+    const started = claim;
     const t0 = performance.now();
     const logger = this.d.logger.child({
       run: runId,
@@ -165,9 +180,54 @@ export class StepExecutor {
    * far, starts the run. Undefined when the step is already finished (a
    * duplicate delivery) or unknown.
    */
-  private async start(job: PgBoss.Job<StepJobData>): Promise<Started | undefined> {
+  /**
+   * The same step again in a few seconds, as a new job; this one completes. Until then the step
+   * stays queued, with the run it waits for as its reason.
+   */
+  private async waitForOtherRun(job: PgBoss.Job<StepJobData>, busyWith: string): Promise<void> {
+    const waits = (job.data.waits ?? 0) + 1;
+    const seconds = BUSY_WAIT_S(waits);
+    if (waits === 1)
+      this.d.logger.info(
+        { run: job.data.runId, asset: job.data.asset, partition: job.data.partition || undefined, busyWith },
+        'another run is materializing this asset: waiting for it',
+      );
+    await this.d.boss.insert([
+      {
+        ...stepJob(this.d.graph, this.d.policy, { ...job.data, waits }),
+        startAfter: new Date(Date.now() + seconds * 1000),
+      },
+    ]);
+  }
+
+  private async start(job: PgBoss.Job<StepJobData>): Promise<Started | { busyWith: string } | undefined> {
     const { runId, asset, partition } = job.data;
-    const { rows } = await this.d.pool.query<{
+    return inTransaction(this.d.pool, async (c) => {
+      // Claims of the same asset and partition, in any run, one after the other (on the embedded
+      // database every transaction is alone anyway).
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ysh-jobs-step:${asset}@${partition}`]);
+      const busy = await c.query<{ run_id: string }>(
+        `SELECT run_id FROM job_steps WHERE asset_key = $2 AND partition_key = $3 AND status = 'running' AND run_id <> $1
+         LIMIT 1`,
+        [runId, asset, partition],
+      );
+      const other = busy.rows[0]?.run_id;
+      if (other !== undefined) {
+        const waiting = await c.query(
+          `UPDATE job_steps SET reason = $4
+           WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND status = 'queued' RETURNING 1`,
+          [runId, asset, partition, `waiting for run ${other}, which is materializing this asset`],
+        );
+        // A step already finished (a duplicate delivery) has nothing to wait for.
+        return (waiting.rowCount ?? 0) > 0 ? { busyWith: other } : undefined;
+      }
+      return this.claim(c, job);
+    });
+  }
+
+  private async claim(c: Queryable, job: PgBoss.Job<StepJobData>): Promise<Started | undefined> {
+    const { runId, asset, partition } = job.data;
+    const { rows } = await c.query<{
       attempt: number | null;
       config: Record<string, unknown> | null;
       force: boolean;
@@ -183,7 +243,8 @@ export class StepExecutor {
          WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND outcome IS NULL
            AND EXISTS (SELECT 1 FROM step WHERE status = 'running') RETURNING 1),
        claimed AS (
-         UPDATE job_steps SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now())
+         UPDATE job_steps SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
+           reason = NULL
          WHERE run_id = $1 AND asset_key = $2 AND partition_key = $3 AND EXISTS (SELECT 1 FROM step)
          RETURNING attempts),
        attempt AS (
