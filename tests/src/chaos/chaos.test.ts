@@ -1,3 +1,6 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lastLogError } from '@ysh/cli/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeRun, Pipeline } from '../pipeline/harness.ts';
 import { serviceUrl, sleep } from '@ysh/test-helpers';
@@ -199,6 +202,11 @@ describe('chaos: kill -9 every component and cut the uplink during a 100,000-rea
       figures,
     ];
     process.stdout.write(`${table.join('\n')}\n`);
+    if (windowSamples !== inKafka.size) {
+      // What each component last said at error level: the next failure of this kind names its cause.
+      for (const file of await readdir(pipeline.logDir).catch(() => [] as string[]))
+        process.stdout.write(`${file}: ${(await lastLogError(join(pipeline.logDir, file))) ?? '(empty)'}\n`);
+    }
 
     expect(announced.size).toBeGreaterThanOrEqual(TARGET_READINGS);
     expect(missing).toEqual([]);
