@@ -31,6 +31,11 @@ export const JOBS_ERRORS = {
     retriable: false,
     description: "an asset's materialize function failed with an error that is not marked retriable",
   },
+  JOBS_UPSTREAM_MISSING: {
+    retriable: true,
+    description:
+      'an upstream the step reads has no good materialization yet (another run may be making it, e.g. at first start); retried with backoff',
+  },
   JOBS_TRANSIENT: {
     retriable: true,
     description: 'a materialization failed for a passing reason (network, lock, rate limit); retried with backoff',

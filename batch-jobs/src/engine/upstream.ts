@@ -77,7 +77,7 @@ export function stepInputsFrom(graph: AssetGraph, asset: string, partition: stri
     const first = mine[0];
     if (!first) {
       throw new JobsError(
-        'JOBS_MATERIALIZE_FAILED',
+        'JOBS_UPSTREAM_MISSING',
         `upstream ${dep}${want && want !== '*' ? ` partition ${want}` : ''} has no good materialization yet`,
         { details: { upstream: dep, partition: want } },
       );
