@@ -175,12 +175,6 @@ export class StepExecutor {
   }
 
   /**
-   * Claims the step for this attempt in one statement: marks an attempt left
-   * without outcome as lost (its worker died), counts the retriable failures so
-   * far, starts the run. Undefined when the step is already finished (a
-   * duplicate delivery) or unknown.
-   */
-  /**
    * The same step again in a few seconds, as a new job; this one completes. Until then the step
    * stays queued, with the run it waits for as its reason.
    */
@@ -200,6 +194,10 @@ export class StepExecutor {
     ]);
   }
 
+  /**
+   * Claims the step unless another run's step of the same asset and partition is running: then
+   * the run it waits for (the step keeps it as its reason). Undefined for a duplicate delivery.
+   */
   private async start(job: PgBoss.Job<StepJobData>): Promise<Started | { busyWith: string } | undefined> {
     const { runId, asset, partition } = job.data;
     return inTransaction(this.d.pool, async (c) => {
@@ -225,6 +223,12 @@ export class StepExecutor {
     });
   }
 
+  /**
+   * Claims the step for this attempt in one statement: marks an attempt left
+   * without outcome as lost (its worker died), counts the retriable failures so
+   * far, starts the run. Undefined when the step is already finished (a
+   * duplicate delivery) or unknown.
+   */
   private async claim(c: Queryable, job: PgBoss.Job<StepJobData>): Promise<Started | undefined> {
     const { runId, asset, partition } = job.data;
     const { rows } = await c.query<{

@@ -71,13 +71,15 @@ export class PgliteWireServer {
     let closed = false;
     let chain = Promise.resolve();
 
-    const execute = (message: Uint8Array) =>
+    // PGlite's answer goes to the socket, or to `into` (the first startup's reply, kept for the next ones).
+    const execute = (message: Uint8Array, into?: Buffer[]) =>
       db.runExclusive(() =>
         db.execProtocolRawStream(message, {
           // The chunk is a view into PGlite's memory, reused after this call returns:
           // copy it, or a socket that queues under back-pressure later sends other bytes.
           onRawData: (data) => {
-            if (!closed) socket.write(Buffer.from(data));
+            if (into) into.push(Buffer.from(data));
+            else if (!closed) socket.write(Buffer.from(data));
           },
         }),
       );
@@ -117,9 +119,7 @@ export class PgliteWireServer {
           if (!this.startupReply) {
             await this.lock.acquire(id);
             const reply: Buffer[] = [];
-            await db.runExclusive(() =>
-              db.execProtocolRawStream(startup, { onRawData: (data) => reply.push(Buffer.from(data)) }),
-            );
+            await execute(startup, reply);
             if (!db.isInTransaction()) this.lock.release(id);
             this.startupReply ??= Buffer.concat(reply);
           }
