@@ -55,7 +55,13 @@ export function resultRowsJson(items: StoredResult[]): string | undefined {
   return `[${parts.join(',')}]`;
 }
 
-/** Upserts window results (latest revision wins, so a replay never moves a window back) in one statement. */
+/**
+ * Upserts window results in one statement; a replay never moves a window back. A window's state only grows
+ * along the partition's offsets (more readings, a later carried-energy start), so the state that is further
+ * along wins and an equal one changes nothing. Revision numbers cannot decide it: after a restart the replay
+ * counts them again from the checkpoint, and a window revised once per late reading before the restart may
+ * come back complete at a lower number. The stored revision still only grows.
+ */
 export async function upsertResults(db: Queryable, items: StoredResult[]): Promise<void> {
   await upsertResultRows(db, resultRowsJson(items));
 }
@@ -91,9 +97,10 @@ export async function upsertResultRows(db: Queryable, rowsJson: string | undefin
     )
     .join(', ');
   const updates = cols
-    .filter((c) => c !== 'device' && c !== 'window_start')
+    .filter((c) => c !== 'device' && c !== 'window_start' && c !== 'revision')
     .map((c) => `${c} = EXCLUDED.${c}`)
     .join(', ');
+  const progress = (t: string) => `(${t}.samples, coalesce((${t}.state->>'cf')::double precision, '-Infinity'))`;
   await db.query(
     `INSERT INTO window_results (${cols.join(', ')})
      SELECT ${select}
@@ -101,8 +108,9 @@ export async function upsertResultRows(db: Queryable, rowsJson: string | undefin
        revision integer, samples integer, expected integer, availability double precision, energy_wh double precision,
        counter_resets integer, ${statDecl}, mppt_power_w jsonb, fault_samples integer, events_mask bigint,
        last_state integer, state jsonb)
-     ON CONFLICT (device, window_start) DO UPDATE SET ${updates}, updated_at = now()
-     WHERE window_results.revision <= EXCLUDED.revision`,
+     ON CONFLICT (device, window_start) DO UPDATE
+       SET ${updates}, revision = greatest(window_results.revision + 1, EXCLUDED.revision), updated_at = now()
+     WHERE ${progress('EXCLUDED')} > ${progress('window_results')}`,
     [rowsJson],
   );
 }

@@ -203,6 +203,37 @@ describe('chaos: kill -9 every component and cut the uplink during a 100,000-rea
     ];
     process.stdout.write(`${table.join('\n')}\n`);
     if (windowSamples !== inKafka.size) {
+      // Which (device, window) fell short, and when: the kill or cut it follows names the cause.
+      const sizeMs = 10_000;
+      const want = new Map<string, number>();
+      for (const r of inKafka.values()) {
+        const key = `${r.device}@${Math.floor(Date.parse(r.ts) / sizeMs) * sizeMs}`;
+        want.set(key, (want.get(key) ?? 0) + 1);
+      }
+      const { rows: got } = await pipeline.pool.query<{ device: string; start: string; samples: number }>(
+        `SELECT device, (extract(epoch FROM window_start) * 1000)::bigint::text AS start, samples FROM window_results`,
+      );
+      const have = new Map(got.map((g) => [`${g.device}@${g.start}`, g.samples]));
+      const short = [...want]
+        .map(([key, n]) => ({ key, n, stored: have.get(key) ?? 0 }))
+        .filter((w) => w.stored !== w.n);
+      const byStart = new Map<number, { windows: number; samples: number }>();
+      for (const w of short) {
+        const start = Math.round((Number(w.key.split('@')[1]) - t0) / 1000);
+        const b = byStart.get(start) ?? { windows: 0, samples: 0 };
+        b.windows += 1;
+        b.samples += w.n - w.stored;
+        byStart.set(start, b);
+      }
+      process.stdout.write(
+        `${short.length} (device, window) short; by window start (s after t0): ${[...byStart]
+          .sort((a, b) => a[0] - b[0])
+          .map(([s, b]) => `${s} s: ${b.windows} windows, ${b.samples} samples`)
+          .join('; ')}\nfirst: ${short
+          .slice(0, 8)
+          .map((w) => `${w.key} ${w.stored}/${w.n}`)
+          .join(', ')}\n`,
+      );
       // What each component last said at error level: the next failure of this kind names its cause.
       for (const file of await readdir(pipeline.logDir).catch(() => [] as string[]))
         process.stdout.write(`${file}: ${(await lastLogError(join(pipeline.logDir, file))) ?? '(empty)'}\n`);
