@@ -21,6 +21,12 @@ import {
 import { inTransaction } from './store/queryable.ts';
 import { loadWindowStates, resultRowsJson, upsertResultRows } from './store/results-store.ts';
 
+/**
+ * PostgreSQL memory for the checkpoint's sorts, hashes and the transition tables of the rollup triggers
+ * (about 2.4 KB per window result, so a checkpoint of 20,000 results stays in memory).
+ */
+const CHECKPOINT_WORK_MEM = '64MB';
+
 export interface CoreOptions {
   groupId: string;
   topic: string;
@@ -325,6 +331,8 @@ export class ProcessorCore {
           influxError = err;
         });
       const applied = await inTransaction(pool, async (c) => {
+        // The window_results triggers keep every changed row in transition tables: in memory, not spilled to disk.
+        await c.query(`SET LOCAL work_mem = '${CHECKPOINT_WORK_MEM}'`);
         await upsertResultRows(c, job.resultRows);
         const a = await applyTransitions(c, job.transitions, channels);
         await saveDeviceRows(c, groupId, topic, job.deviceRows);

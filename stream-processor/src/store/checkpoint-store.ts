@@ -127,7 +127,7 @@ export async function saveDeviceRows(
     `INSERT INTO processor_devices (group_id, topic, device, site, partition, last_seen_at, max_event_ts, state)
      SELECT $1, $2, x.device, x.site, x.partition, to_timestamp(x.seen / 1000.0),
             CASE WHEN x.max_ts IS NULL THEN NULL ELSE to_timestamp(x.max_ts / 1000.0) END, x.state
-     FROM jsonb_to_recordset($3::jsonb) AS x(device text, site text, partition integer, seen double precision,
+     FROM json_to_recordset($3::json) AS x(device text, site text, partition integer, seen double precision,
        max_ts double precision, state jsonb)
      ON CONFLICT (group_id, device) DO UPDATE SET site = EXCLUDED.site, topic = EXCLUDED.topic,
        partition = EXCLUDED.partition, last_seen_at = EXCLUDED.last_seen_at, max_event_ts = EXCLUDED.max_event_ts,

@@ -104,7 +104,7 @@ export async function upsertResultRows(db: Queryable, rowsJson: string | undefin
   await db.query(
     `INSERT INTO window_results (${cols.join(', ')})
      SELECT ${select}
-     FROM jsonb_to_recordset($1::jsonb) AS x(device text, site text, ws double precision, we double precision,
+     FROM json_to_recordset($1::json) AS x(device text, site text, ws double precision, we double precision,
        revision integer, samples integer, expected integer, availability double precision, energy_wh double precision,
        counter_resets integer, ${statDecl}, mppt_power_w jsonb, fault_samples integer, events_mask bigint,
        last_state integer, state jsonb)
