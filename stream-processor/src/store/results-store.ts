@@ -56,16 +56,12 @@ export function resultRowsJson(items: StoredResult[]): string | undefined {
 }
 
 /**
- * Upserts window results in one statement; a replay never moves a window back. A window's state only grows
+ * Upserts window result rows (from `resultRowsJson`) in one statement; a replay never moves a window back. A window's state only grows
  * along the partition's offsets (more readings, a later carried-energy start), so the state that is further
  * along wins and an equal one changes nothing. Revision numbers cannot decide it: after a restart the replay
  * counts them again from the checkpoint, and a window revised once per late reading before the restart may
  * come back complete at a lower number. The stored revision still only grows.
  */
-export async function upsertResults(db: Queryable, items: StoredResult[]): Promise<void> {
-  await upsertResultRows(db, resultRowsJson(items));
-}
-
 export async function upsertResultRows(db: Queryable, rowsJson: string | undefined): Promise<void> {
   if (rowsJson === undefined) return;
   const statDecl = STAT_COLUMNS.map((c) => `${c} double precision`).join(', ');
