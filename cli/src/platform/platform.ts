@@ -174,25 +174,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   try {
     const layout = await writeDemoFleet(join(dataDir, 'platform'), ports.sim);
-    // Declared in the order the status lists them; started as soon as what each needs is up, side by side.
-    const broker = common.kafkaBrokers
-      ? undefined
-      : add(
-          'broker',
-          ['broker', '--port', String(ports.kafka), '--ops-port', String(ports.kafkaOps), '--partitions', '6'],
-          ports.kafkaOps,
-        );
-    const processor = add('processor', ['processor', '--port', String(ports.processor)], ports.processor, {
+    if (!common.kafkaBrokers) {
+      await add(
+        'broker',
+        ['broker', '--port', String(ports.kafka), '--ops-port', String(ports.kafkaOps), '--partitions', '6'],
+        ports.kafkaOps,
+      ).start();
+    }
+    const tokens = await provisionSites(dataDir, layout.sites, db, env);
+    await add('processor', ['processor', '--port', String(ports.processor)], ports.processor, {
       YSH_PROCESSOR_WINDOW: options.window,
       YSH_PROCESSOR_LATENESS: '5s',
       YSH_PROCESSOR_IDLE_TIMEOUT: '30s',
       YSH_PROCESSOR_EXPECTED_INTERVAL: '2s',
-    });
+    }).start();
+    const domainRun = await queueDomainData(env);
     // One batch-jobs worker runs the asset graph's schedules, sensors and freshness deadlines.
-    const jobs = add('jobs', ['jobs', 'worker', '--port', String(ports.jobs)], ports.jobs);
-    const gateway = add('gateway', ['gateway', '--port', String(ports.gateway)], ports.gateway);
-    const api = add('api', ['api', '--port', String(ports.api)], ports.api);
-    const sim = add(
+    await add('jobs', ['jobs', 'worker', '--port', String(ports.jobs)], ports.jobs).start();
+    await seedDemoProposal(dataDir, env, logger);
+    const domainData = domainDataReady(db, domainRun);
+    domainData.catch(() => {});
+    await add('gateway', ['gateway', '--port', String(ports.gateway)], ports.gateway).start();
+    await add('api', ['api', '--port', String(ports.api)], ports.api).start();
+    await add(
       'sim',
       [
         'sim',
@@ -217,57 +221,27 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         `${2 * options.speed}s`,
       ],
       ports.simControl,
-    );
-    // Each starts once what it needs is up, side by side: the processor and the gateway need the broker, the
-    // edge agents their site's token, the gateway and the simulator; the rest only the database, which is up.
-    const brokerUp = broker ? broker.start() : Promise.resolve();
-    const gatewayUp = brokerUp.then(() => gateway.start());
-    const simUp = sim.start();
-    const provisioned = provisionSites(dataDir, layout.sites, db, env);
-    let domainRun = '';
-    const edgesUp = Promise.all([provisioned, gatewayUp, simUp]).then(async ([tokens]) => {
-      const configs = await Promise.all(
-        layout.sites.map((site) =>
-          writeEdgeConfig(join(dataDir, 'platform'), site, {
-            gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
-            modbusPort: ports.sim,
-            lanMqttUrl: siteMqtt.url,
-            mqttTopicPrefix: 'ysh-sim',
-          }),
-        ),
-      );
-      const edges = layout.sites.map((site, k) => {
-        const port = ports.edge + k;
-        const dir = join(dataDir, 'edge', site.id);
-        return add(
-          `edge-${site.id}`,
-          ['edge', '--config', configs[k] as string, '--port', String(port), '--data-dir', dir],
-          port,
-          {
-            YSH_SITE_TOKEN: tokens[site.id],
-            // How the demo agent appears in the fleet view (GET /v1/agents).
-            YSH_EDGE_AGENT_ID: `demo-${site.id}`,
-          },
-        );
+    ).start();
+    let k = 0;
+    for (const site of layout.sites) {
+      const file = await writeEdgeConfig(join(dataDir, 'platform'), site, {
+        gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
+        modbusPort: ports.sim,
+        lanMqttUrl: siteMqtt.url,
+        mqttTopicPrefix: 'ysh-sim',
       });
-      await together(edges.map((edge) => edge.start()));
-    });
-    await together([
-      brokerUp,
-      brokerUp.then(() => processor.start()),
-      gatewayUp,
-      queueDomainData(env).then((run) => {
-        domainRun = run;
-        return jobs.start();
-      }),
-      api.start(),
-      simUp,
-      // The demo proposal is accepted for a provisioned site.
-      provisioned.then(() => seedDemoProposal(dataDir, env, logger)),
-      edgesUp,
-    ]);
-    const domainData = domainDataReady(db, domainRun);
-    domainData.catch(() => {});
+      const port = ports.edge + k++;
+      await add(
+        `edge-${site.id}`,
+        ['edge', '--config', file, '--port', String(port), '--data-dir', join(dataDir, 'edge', site.id)],
+        port,
+        {
+          YSH_SITE_TOKEN: tokens[site.id],
+          // How the demo agent appears in the fleet view (GET /v1/agents).
+          YSH_EDGE_AGENT_ID: `demo-${site.id}`,
+        },
+      ).start();
+    }
     return {
       layout,
       db,
@@ -300,13 +274,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const close of closers.reverse()) await close().catch(() => {});
     throw new PlatformError('PLATFORM_START_FAILED', err instanceof Error ? err.message : String(err), { cause: err });
   }
-}
-
-/** Runs steps side by side; once every one has settled, fails with the first failure (so clean-up sees every child). */
-async function together(steps: Promise<unknown>[]): Promise<void> {
-  const settled = await Promise.allSettled(steps);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** Stopping order on the telemetry path; negative: off it, stopped alongside (see `close`). */
