@@ -83,7 +83,7 @@ describe('proposal_vs_actual through the running pipeline', () => {
     };
     const file = join(tmp.path, 'oversold.json');
     await writeFile(file, JSON.stringify(quote));
-    await ysh(['proposta', 'new', '--file', file]);
+    await ysh(['proposta', 'new', '--file', file, '--out', join(tmp.path, 'oversold.pdf')]);
     await ysh(['proposta', 'accept', OVERSOLD.id, '--site', OVERSOLD.site]);
     const { rows: sized } = await pool.query<{ kwp: number }>(
       `SELECT (result->'sizing'->>'dcKwp')::float8 AS kwp FROM propostas WHERE id = $1`,
