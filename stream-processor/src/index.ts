@@ -2,7 +2,7 @@ export { startProcessor, type Processor, type ProcessorDeps } from './processor.
 export { loadProcessorConfig, processorEnv, type ProcessorConfig } from './config.ts';
 export { ProcessorCore, type CoreOptions } from './processor-core.ts';
 export { ProcessorEngine, type EngineOptions } from './engine.ts';
-export { WindowManager, DEFAULT_WINDOW_OPTIONS, type WindowOptions } from './windows/window-manager.ts';
+export { WindowManager, DEFAULT_WINDOW_OPTIONS, windowStartOf, type WindowOptions } from './windows/window-manager.ts';
 export { windowResult, type WindowResult, type WindowAcc } from './aggregates/window-aggregate.ts';
 export { DEFAULT_RULES, resolveRules, type RulesConfig, type RulesOverrides } from './rules/config.ts';
 export { acknowledgeAlert, listAlerts, type StoredAlert } from './alerts/alert-store.ts';

@@ -56,11 +56,11 @@ export function resultRowsJson(items: StoredResult[]): string | undefined {
 }
 
 /**
- * Upserts window result rows (from `resultRowsJson`) in one statement; a replay never moves a window back. A window's state only grows
- * along the partition's offsets (more readings, a later carried-energy start), so the state that is further
- * along wins and an equal one changes nothing. Revision numbers cannot decide it: after a restart the replay
- * counts them again from the checkpoint, and a window revised once per late reading before the restart may
- * come back complete at a lower number. The stored revision still only grows.
+ * Upserts window result rows (from `resultRowsJson`) in one statement; a replay never moves a window back.
+ * A window's state only grows along the partition's offsets (more readings, a later carried-energy start),
+ * so the state that is further along wins and an equal one changes nothing. Revision numbers cannot decide
+ * it: after a restart the replay counts them again from the checkpoint, and a window revised once per late
+ * reading before the restart may come back complete at a lower number. The stored revision still only grows.
  */
 export async function upsertResultRows(db: Queryable, rowsJson: string | undefined): Promise<void> {
   if (rowsJson === undefined) return;

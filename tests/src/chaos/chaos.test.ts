@@ -1,12 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastLogError } from '@ysh/cli/platform';
+import { listResults, windowStartOf } from '@ysh/stream-processor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeRun, Pipeline } from '../pipeline/harness.ts';
 import { serviceUrl, sleep } from '@ysh/test-helpers';
 
 const SEED = Number(process.env.YSH_CHAOS_SEED ?? 20261121);
 const TARGET_READINGS = 100_000;
+const WINDOW_MS = 10_000;
 
 /** mulberry32: the kill schedule replays for a seed. */
 function rng(seed: number): () => number {
@@ -35,7 +37,7 @@ describe('chaos: kill -9 every component and cut the uplink during a 100,000-rea
     devicesPerSite: 40,
     interval: '100ms',
     processorEnv: {
-      YSH_PROCESSOR_WINDOW: '10s',
+      YSH_PROCESSOR_WINDOW: `${WINDOW_MS / 1000}s`,
       YSH_PROCESSOR_LATENESS: '5s',
       YSH_PROCESSOR_IDLE_TIMEOUT: '8s',
       YSH_PROCESSOR_EXPECTED_INTERVAL: '100ms',
@@ -204,16 +206,12 @@ describe('chaos: kill -9 every component and cut the uplink during a 100,000-rea
     process.stdout.write(`${table.join('\n')}\n`);
     if (windowSamples !== inKafka.size) {
       // Which (device, window) fell short, and when: the kill or cut it follows names the cause.
-      const sizeMs = 10_000;
       const want = new Map<string, number>();
       for (const r of inKafka.values()) {
-        const key = `${r.device}@${Math.floor(Date.parse(r.ts) / sizeMs) * sizeMs}`;
+        const key = `${r.device}@${windowStartOf(Date.parse(r.ts), WINDOW_MS)}`;
         want.set(key, (want.get(key) ?? 0) + 1);
       }
-      const { rows: got } = await pipeline.pool.query<{ device: string; start: string; samples: number }>(
-        `SELECT device, (extract(epoch FROM window_start) * 1000)::bigint::text AS start, samples FROM window_results`,
-      );
-      const have = new Map(got.map((g) => [`${g.device}@${g.start}`, g.samples]));
+      const have = new Map((await listResults(pipeline.pool)).map((w) => [`${w.device}@${w.windowStart}`, w.samples]));
       const short = [...want]
         .map(([key, n]) => ({ key, n, stored: have.get(key) ?? 0 }))
         .filter((w) => w.stored !== w.n);
