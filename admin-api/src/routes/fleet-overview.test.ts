@@ -25,7 +25,7 @@ for (const kind of DATABASE_KINDS) {
       await db?.close();
     });
 
-    /** Windows as the processor writes them (a newer revision replaces the stored one). */
+    /** Windows as the processor writes them (a state further along, i.e. with more readings, replaces the stored one). */
     const write = (
       rows: Array<{
         device: string;
@@ -34,18 +34,19 @@ for (const kind of DATABASE_KINDS) {
         energy: number;
         avail: number;
         power: number;
-        revision?: number;
+        samples?: number;
       }>,
     ) =>
       db.pool.query(
         `INSERT INTO window_results (device, window_start, site, window_end, revision, samples, expected, availability,
                                      energy_wh, ac_power_w_mean, state)
          SELECT x.device, date_trunc('minute', now()) - (x.m || ' minutes')::interval, x.site,
-                date_trunc('minute', now()) - ((x.m - 5) || ' minutes')::interval, x.r, 30, 30, x.a, x.e, x.p, '{}'
-           FROM jsonb_to_recordset($1::jsonb) AS x(device text, site text, m int, e float8, a float8, p float8, r int)
-         ON CONFLICT (device, window_start) DO UPDATE SET revision = EXCLUDED.revision, availability = EXCLUDED.availability,
-           energy_wh = EXCLUDED.energy_wh, ac_power_w_mean = EXCLUDED.ac_power_w_mean, updated_at = now()
-         WHERE window_results.revision <= EXCLUDED.revision`,
+                date_trunc('minute', now()) - ((x.m - 5) || ' minutes')::interval, 0, x.n, 30, x.a, x.e, x.p, '{}'
+           FROM jsonb_to_recordset($1::jsonb) AS x(device text, site text, m int, e float8, a float8, p float8, n int)
+         ON CONFLICT (device, window_start) DO UPDATE SET revision = window_results.revision + 1,
+           samples = EXCLUDED.samples, availability = EXCLUDED.availability, energy_wh = EXCLUDED.energy_wh,
+           ac_power_w_mean = EXCLUDED.ac_power_w_mean, updated_at = now()
+         WHERE window_results.samples < EXCLUDED.samples`,
         [
           JSON.stringify(
             rows.map((r) => ({
@@ -55,7 +56,7 @@ for (const kind of DATABASE_KINDS) {
               e: r.energy,
               a: r.avail,
               p: r.power,
-              r: r.revision ?? 1,
+              n: r.samples ?? Math.round(r.avail * 30),
             })),
           ),
         ],
@@ -125,11 +126,9 @@ for (const kind of DATABASE_KINDS) {
       expect(first).toEqual(await rounded());
       expect(first.find((s) => s.site === 'ov-sp')?.powerW).toBe(8500);
 
-      // A late reading revises a window (revision 2); an older revision arriving after it changes nothing.
-      await write([
-        { device: 'ov-sp-1', site: 'ov-sp', minutesAgo: 15, energy: 450, avail: 1, power: 5000, revision: 2 },
-      ]);
-      await write([{ device: 'ov-sp-1', site: 'ov-sp', minutesAgo: 15, energy: 1, avail: 0, power: 1, revision: 1 }]);
+      // Late readings revise a window (27 → 30 readings); an earlier state arriving after it changes nothing.
+      await write([{ device: 'ov-sp-1', site: 'ov-sp', minutesAgo: 15, energy: 450, avail: 1, power: 5000 }]);
+      await write([{ device: 'ov-sp-1', site: 'ov-sp', minutesAgo: 15, energy: 1, avail: 0, power: 1, samples: 27 }]);
       const revised = await overview();
       expect(revised).toEqual(await rounded());
       expect(revised.find((s) => s.site === 'ov-sp')?.energyTodayKwh).not.toBe(
