@@ -126,8 +126,6 @@ export class ProcessorCore {
     this.siteJudge = new SiteJudge(
       {
         groupId,
-        windowSizeMs: engineOptions.windows.sizeMs,
-        expectedIntervalMs: engineOptions.expectedIntervalMs,
         rules: engineOptions.rules,
         siteWaitMs: options.siteWaitMs,
         siteActiveHorizonMs: options.siteActiveHorizonMs,

@@ -1,11 +1,10 @@
 import type pg from 'pg';
-import { windowResult } from './aggregates/window-aggregate.ts';
 import { applyTransitions } from './alerts/alert-store.ts';
 import type { AlertTransition } from './alerts/types.ts';
 import type { RulesConfig } from './rules/config.ts';
 import { evaluatePeers } from './rules/peer-evaluator.ts';
 import { inTransaction } from './store/queryable.ts';
-import { loadSiteWindows } from './store/results-store.ts';
+import { listSiteWindowDevices, loadSiteWindows } from './store/results-store.ts';
 import {
   listExpectedDevices,
   listUnjudgedSiteWindows,
@@ -16,9 +15,6 @@ import {
 
 export interface SiteJudgeOptions {
   groupId: string;
-  /** Window length and expected reading interval, to rebuild stored results. */
-  windowSizeMs: number;
-  expectedIntervalMs: number;
   rules: RulesConfig;
   /** Peer rules wait this long (processing time) for a site's missing devices before judging without them. */
   siteWaitMs: number;
@@ -84,41 +80,48 @@ export class SiteJudge {
     const sites = [...new Set(pending.map((p) => p.site))].sort();
     const done = await inTransaction(this.pool, async (c) => {
       const siteState = await lockSiteStates(c, groupId, sites);
-      const stored = await loadSiteWindows(
-        c,
-        pending.map((p) => ({ site: p.site, windowStart: p.windowStart })),
-      );
+      const present = await listSiteWindowDevices(c, pending);
       const expected = await listExpectedDevices(c, groupId, sites, now - siteActiveHorizonMs);
+      // Which site windows are judged now: decided from which devices have a result, so only those windows'
+      // results are read (a window still waiting for a device is not read again at every pass).
       const finished: string[] = [];
-      const changed = new Set<string>();
-      const transitions: AlertTransition[] = [];
+      const ready: typeof pending = [];
       const blocked = new Set<string>();
+      const judged = new Map<string, number>();
       for (const p of pending) {
         // Strict window order per site: a window waiting for a device holds back the later ones.
         if (blocked.has(p.site)) continue;
         const key = `${p.site}@${p.windowStart}`;
         const st = siteState.get(p.site);
         if (!st) continue;
-        if (st.last !== null && st.last >= p.windowStart) {
+        const last = judged.get(p.site) ?? st.last;
+        if (last !== null && last >= p.windowStart) {
           finished.push(key);
           continue;
         }
-        const rows = stored.get(key) ?? [];
         if (now - p.since < siteWaitMs) {
-          const have = new Set(rows.map((r) => r.device));
+          const have = new Set(present.get(key));
           if ((expected.get(p.site) ?? []).some((d) => !have.has(d))) {
             blocked.add(p.site);
             continue;
           }
         }
-        const contexts = rows.map((r) => ({
-          result: windowResult(p.site, r.device, r.acc, this.options.windowSizeMs, this.options.expectedIntervalMs),
-          nameplateWp: nameplates[r.device] ?? r.nameplateWp,
+        judged.set(p.site, p.windowStart);
+        ready.push(p);
+      }
+      const stored = await loadSiteWindows(c, ready);
+      const changed = new Set<string>();
+      const transitions: AlertTransition[] = [];
+      for (const p of ready) {
+        const st = siteState.get(p.site) as NonNullable<ReturnType<typeof siteState.get>>;
+        const contexts = (stored.get(`${p.site}@${p.windowStart}`) ?? []).map((r) => ({
+          result: r.result,
+          nameplateWp: nameplates[r.result.device] ?? r.nameplateWp,
         }));
         transitions.push(...evaluatePeers(contexts, rules, st.state));
         st.last = p.windowStart;
         changed.add(p.site);
-        finished.push(key);
+        finished.push(`${p.site}@${p.windowStart}`);
         this.counters.siteWindowsJudged += 1;
       }
       const applied = await applyTransitions(c, transitions, channels);

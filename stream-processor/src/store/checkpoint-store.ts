@@ -128,7 +128,7 @@ export async function saveDeviceRows(
      SELECT $1, $2, x.device, x.site, x.partition, to_timestamp(x.seen / 1000.0),
             CASE WHEN x.max_ts IS NULL THEN NULL ELSE to_timestamp(x.max_ts / 1000.0) END, x.state
      FROM json_to_recordset($3::json) AS x(device text, site text, partition integer, seen double precision,
-       max_ts double precision, state jsonb)
+       max_ts double precision, state json)
      ON CONFLICT (group_id, device) DO UPDATE SET site = EXCLUDED.site, topic = EXCLUDED.topic,
        partition = EXCLUDED.partition, last_seen_at = EXCLUDED.last_seen_at, max_event_ts = EXCLUDED.max_event_ts,
        state = EXCLUDED.state, updated_at = now()`,

@@ -13,7 +13,9 @@ export interface StoredResult {
   acc: WindowAcc;
 }
 
-const STAT_COLUMNS = STAT_FIELDS.flatMap((f) => ['mean', 'min', 'max', 'stddev'].map((s) => `${f}_${s}`));
+const STAT_COLUMNS = STAT_FIELDS.flatMap((f) =>
+  (['mean', 'min', 'max', 'stddev'] as const).map((s) => `${f}_${s}` as const),
+);
 
 /**
  * The rows of window results as one JSON text, built at once (so later
@@ -39,6 +41,7 @@ export function resultRowsJson(items: StoredResult[]): string | undefined {
       counter_resets: r.counterResets,
       mppt_power_w: r.mpptPower,
       fault_samples: r.faultSamples,
+      throttled_samples: r.throttledSamples,
       events_mask: r.eventsMask,
       last_state: r.lastState,
     };
@@ -79,6 +82,7 @@ export async function upsertResultRows(db: Queryable, rowsJson: string | undefin
     ...STAT_COLUMNS,
     'mppt_power_w',
     'fault_samples',
+    'throttled_samples',
     'events_mask',
     'last_state',
     'state',
@@ -102,8 +106,8 @@ export async function upsertResultRows(db: Queryable, rowsJson: string | undefin
      SELECT ${select}
      FROM json_to_recordset($1::json) AS x(device text, site text, ws double precision, we double precision,
        revision integer, samples integer, expected integer, availability double precision, energy_wh double precision,
-       counter_resets integer, ${statDecl}, mppt_power_w jsonb, fault_samples integer, events_mask bigint,
-       last_state integer, state jsonb)
+       counter_resets integer, ${statDecl}, mppt_power_w jsonb, fault_samples integer, throttled_samples integer, events_mask bigint,
+       last_state integer, state json)
      ON CONFLICT (device, window_start) DO UPDATE
        SET ${updates}, revision = greatest(window_results.revision + 1, EXCLUDED.revision), updated_at = now()
      WHERE ${progress('EXCLUDED')} > ${progress('window_results')}`,
@@ -179,27 +183,70 @@ export async function listResults(
 }
 
 export interface SiteWindowRow {
-  device: string;
-  acc: WindowAcc;
+  result: WindowResult;
   /** Nameplate DC power from the device registry, when recorded. */
   nameplateWp: number | undefined;
 }
 
-/** Every device's stored window of the given site windows, with the registry nameplate; keyed `site@windowStart`. */
+const siteWindowKey = (site: string, windowStart: number): string => `${site}@${windowStart}`;
+
+/** The devices with a stored result in each of the given site windows; keyed `site@windowStart`. */
+export async function listSiteWindowDevices(
+  db: Queryable,
+  keys: { site: string; windowStart: number }[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (keys.length === 0) return out;
+  const { rows } = await db.query<{ site: string; ws: number; device: string }>(
+    `SELECT w.site, k.ws, w.device
+     FROM jsonb_to_recordset($1::jsonb) AS k(site text, ws double precision)
+     JOIN window_results w ON w.site = k.site AND w.window_start = to_timestamp(k.ws / 1000.0)`,
+    [JSON.stringify(keys.map((k) => ({ site: k.site, ws: k.windowStart })))],
+  );
+  for (const r of rows) {
+    const key = siteWindowKey(r.site, Number(r.ws));
+    const list = out.get(key);
+    if (list) list.push(r.device);
+    else out.set(key, [r.device]);
+  }
+  return out;
+}
+
+type StatColumns = { [C in (typeof STAT_COLUMNS)[number]]: number | null };
+
+/**
+ * Every device's stored result of the given site windows, read from its columns (not from the mergeable
+ * state), with the registry nameplate; keyed `site@windowStart`, devices in order.
+ */
 export async function loadSiteWindows(
   db: Queryable,
   keys: { site: string; windowStart: number }[],
 ): Promise<Map<string, SiteWindowRow[]>> {
   const out = new Map<string, SiteWindowRow[]>();
   if (keys.length === 0) return out;
-  const { rows } = await db.query<{
-    site: string;
-    device: string;
-    ws: number;
-    state: object;
-    nameplate_dc_wp: number | null;
-  }>(
-    `SELECT w.site, w.device, k.ws, w.state, d.nameplate_dc_wp
+  const { rows } = await db.query<
+    {
+      site: string;
+      device: string;
+      ws: number;
+      we: number;
+      revision: number;
+      samples: number;
+      expected: number;
+      availability: number;
+      energy_wh: number | null;
+      counter_resets: number;
+      mppt_power_w: Record<string, number>;
+      fault_samples: number;
+      throttled_samples: number;
+      events_mask: string;
+      last_state: number | null;
+      nameplate_dc_wp: number | null;
+    } & StatColumns
+  >(
+    `SELECT w.site, w.device, k.ws, extract(epoch FROM w.window_end) * 1000 AS we, w.revision, w.samples, w.expected,
+       w.availability, w.energy_wh, w.counter_resets, ${STAT_COLUMNS.map((c) => `w.${c}`).join(', ')}, w.mppt_power_w,
+       w.fault_samples, w.throttled_samples, w.events_mask, w.last_state, d.nameplate_dc_wp
      FROM jsonb_to_recordset($1::jsonb) AS k(site text, ws double precision)
      JOIN window_results w ON w.site = k.site AND w.window_start = to_timestamp(k.ws / 1000.0)
      LEFT JOIN devices d ON d.id = w.device
@@ -207,13 +254,43 @@ export async function loadSiteWindows(
     [JSON.stringify(keys.map((k) => ({ site: k.site, ws: k.windowStart })))],
   );
   for (const r of rows) {
-    const key = `${r.site}@${Number(r.ws)}`;
-    let list = out.get(key);
-    if (!list) {
-      list = [];
-      out.set(key, list);
+    const windowStart = Number(r.ws);
+    const stats = {} as WindowResult['stats'];
+    for (const f of STAT_FIELDS) {
+      const mean = r[`${f}_mean`];
+      stats[f] =
+        mean === null
+          ? null
+          : {
+              mean,
+              min: r[`${f}_min`] as number,
+              max: r[`${f}_max`] as number,
+              stddev: r[`${f}_stddev`] as number,
+            };
     }
-    list.push({ device: r.device, acc: deserializeWindow(r.state), nameplateWp: r.nameplate_dc_wp ?? undefined });
+    const result: WindowResult = {
+      site: r.site,
+      device: r.device,
+      windowStart,
+      windowEnd: Number(r.we),
+      revision: r.revision,
+      samples: r.samples,
+      expected: r.expected,
+      availability: r.availability,
+      stats,
+      energyWh: r.energy_wh,
+      counterResets: r.counter_resets,
+      mpptPower: r.mppt_power_w,
+      faultSamples: r.fault_samples,
+      throttledSamples: r.throttled_samples,
+      eventsMask: Number(r.events_mask),
+      lastState: r.last_state,
+    };
+    const key = siteWindowKey(r.site, windowStart);
+    const list = out.get(key);
+    const row = { result, nameplateWp: r.nameplate_dc_wp ?? undefined };
+    if (list) list.push(row);
+    else out.set(key, [row]);
   }
   return out;
 }
