@@ -8,6 +8,15 @@ export const STAT_FIELDS = ['ac_power_w', 'dc_power_w', 'temperature_c', 'ac_vol
 export type StatField = (typeof STAT_FIELDS)[number];
 
 const MPPT_POWER = /^mppt(\d{1,2})_dc_power_w$/;
+/** MPPT input index of a metric name (undefined: not an MPPT power), remembered per name: no match per reading. */
+const mpptIndexOf = new Map<string, string | undefined>();
+function mpptIndex(key: string): string | undefined {
+  if (mpptIndexOf.has(key)) return mpptIndexOf.get(key);
+  const index = MPPT_POWER.exec(key)?.[1];
+  // Metric names come from the contract's schema; the bound only guards against a peer inventing many.
+  if (mpptIndexOf.size < 1000) mpptIndexOf.set(key, index);
+  return index;
+}
 
 /**
  * Mergeable state of one (device, window). Plain JSON-able data so it can be
@@ -67,18 +76,21 @@ export function addReading(acc: WindowAcc, reading: Reading, ts: number): boolea
   if (!addSeq(acc.seqs, reading.seq)) return false;
   acc.samples += 1;
   const m = reading.metrics;
-  for (const field of STAT_FIELDS) {
-    const v = m[field];
-    if (typeof v === 'number') addSample(acc.stats[field], v);
-  }
+  // The STAT_FIELDS one by one: named reads of a reading's metrics are the hot path of the processor.
+  const { stats } = acc;
+  if (typeof m.ac_power_w === 'number') addSample(stats.ac_power_w, m.ac_power_w);
+  if (typeof m.dc_power_w === 'number') addSample(stats.dc_power_w, m.dc_power_w);
+  if (typeof m.temperature_c === 'number') addSample(stats.temperature_c, m.temperature_c);
+  if (typeof m.ac_voltage_v === 'number') addSample(stats.ac_voltage_v, m.ac_voltage_v);
+  if (typeof m.dc_voltage_v === 'number') addSample(stats.dc_voltage_v, m.dc_voltage_v);
   const wh = m.ac_energy_wh;
   if (typeof wh === 'number') addEnergyPoint(acc.energy, ts, wh);
   for (const key in m) {
     if (key.charCodeAt(0) !== 109 /* m */ || !key.startsWith('mppt')) continue;
-    const match = MPPT_POWER.exec(key);
     const v = m[key];
-    if (!match || typeof v !== 'number') continue;
-    const index = match[1] as string;
+    if (typeof v !== 'number') continue;
+    const index = mpptIndex(key);
+    if (index === undefined) continue;
     let stat = acc.mppt[index];
     if (!stat) {
       stat = emptyStat();
@@ -130,7 +142,10 @@ export function windowResult(
   const expected = Math.max(1, Math.round(sizeMs / expectedIntervalMs));
   const energy = energyOf(acc.energy);
   const mpptPower: Record<string, number> = {};
-  for (const [index, stat] of Object.entries(acc.mppt)) if (stat.n > 0) mpptPower[index] = stat.mean;
+  for (const index in acc.mppt) {
+    const stat = acc.mppt[index] as RunningStat;
+    if (stat.n > 0) mpptPower[index] = stat.mean;
+  }
   return {
     site,
     device,

@@ -35,6 +35,8 @@ export interface DeviceWindows {
   /** Processing time of the latest reading. */
   lastSeenAt: number;
   open: Map<number, WindowAcc>;
+  /** Start of the oldest open window (+Infinity when none): checked on every reading to see whether one closes. */
+  openFrom: number;
   /** Emitted windows still in memory, kept to merge late readings into. */
   emitted: Map<number, WindowAcc>;
   /** Closed windows starting before this are not in memory: the store knows them. */
@@ -54,6 +56,12 @@ export interface WindowEmit {
 }
 
 export type AddOutcome = 'added' | 'duplicate' | 'lookup';
+
+function oldestStart(open: Map<number, WindowAcc>): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const s of open.keys()) if (s < oldest) oldest = s;
+  return oldest;
+}
 
 export function windowStartOf(ts: number, sizeMs: number): number {
   return Math.floor(ts / sizeMs) * sizeMs;
@@ -82,6 +90,7 @@ export class WindowManager {
         maxTs: Number.NEGATIVE_INFINITY,
         lastSeenAt: 0,
         open: new Map(),
+        openFrom: Number.POSITIVE_INFINITY,
         emitted: new Map(),
         knownFrom: Number.NEGATIVE_INFINITY,
         lastPoint: null,
@@ -135,20 +144,16 @@ export class WindowManager {
         acc = emptyWindow(start);
         addReading(acc, reading, ts);
         dev.open.set(start, acc);
+        if (start < dev.openFrom) dev.openFrom = start;
       }
     }
     this.carry(dev, acc, ts, reading.metrics.ac_energy_wh, out);
     dev.lastSeenAt = now;
     if (ts > dev.maxTs) {
       dev.maxTs = ts;
-      // Hot path: most readings close nothing; look before building the list.
+      // Hot path: most readings close nothing.
       const limit = ts - allowedLatenessMs;
-      for (const s of dev.open.keys()) {
-        if (s + sizeMs <= limit) {
-          this.closeUpTo(dev, limit, 'watermark', out);
-          break;
-        }
-      }
+      if (dev.openFrom + sizeMs <= limit) this.closeUpTo(dev, limit, 'watermark', out);
     }
     return 'added';
   }
@@ -206,6 +211,7 @@ export class WindowManager {
         dev.emitted.set(s, acc);
         out.push({ dev, acc, reason, correction: false });
       }
+      dev.openFrom = oldestStart(dev.open);
     }
     const evictBefore = dev.maxTs - correctionCacheMs;
     for (const s of dev.emitted.keys()) {
@@ -230,6 +236,7 @@ export class WindowManager {
     // Restart the idle clock: the processor was away, not the device.
     dev.lastSeenAt = now;
     dev.open = new Map(cp.open.map((w) => [w.start, w]));
+    dev.openFrom = oldestStart(dev.open);
     dev.emitted = new Map();
     dev.knownFrom = Number.isFinite(cp.maxTs)
       ? windowStartOf(cp.maxTs, this.options.sizeMs) + this.options.sizeMs
