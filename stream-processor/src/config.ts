@@ -25,6 +25,8 @@ export interface ProcessorConfig {
   sessionTimeoutMs: number;
   /** Most bytes kafkajs fetches per partition in one request. */
   maxBytesPerPartition: number;
+  /** How long a fetch waits at the broker for new messages; no batch for longer means the consumer is caught up. */
+  fetchWaitMs: number;
   siteWaitMs: number;
   siteActiveHorizonMs: number;
   commLossCheckMs: number;
@@ -52,6 +54,7 @@ export const processorEnv = {
   YSH_PROCESSOR_NOTIFY_INTERVAL: env.duration({ default: '500ms' }),
   YSH_PROCESSOR_STATE_EVERY: env.int({ default: 5, min: 1, max: 1000 }),
   YSH_PROCESSOR_SESSION_TIMEOUT: env.duration({ default: '30s' }),
+  YSH_PROCESSOR_FETCH_WAIT: env.duration({ default: '200ms' }),
   YSH_PROCESSOR_FETCH_BYTES: env.int({ default: 4 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 }),
   YSH_PROCESSOR_SITE_WAIT: env.duration({ default: '5m' }),
   YSH_PROCESSOR_COMM_LOSS_PERIODS: env.int({ default: 30, min: 1, max: 100_000 }),
@@ -138,6 +141,7 @@ export function loadProcessorConfig(source: NodeJS.ProcessEnv, cwd = process.cwd
     tickIntervalMs: Math.max(50, e.YSH_PROCESSOR_TICK),
     sessionTimeoutMs: e.YSH_PROCESSOR_SESSION_TIMEOUT,
     maxBytesPerPartition: e.YSH_PROCESSOR_FETCH_BYTES,
+    fetchWaitMs: Math.max(10, e.YSH_PROCESSOR_FETCH_WAIT),
     siteWaitMs: e.YSH_PROCESSOR_SITE_WAIT,
     siteActiveHorizonMs: e.YSH_PROCESSOR_EXPECTED_INTERVAL * e.YSH_PROCESSOR_COMM_LOSS_PERIODS,
     commLossCheckMs: e.YSH_PROCESSOR_COMM_LOSS_CHECK,

@@ -27,6 +27,14 @@ import { loadWindowStates, resultRowsJson, upsertResultRows } from './store/resu
  */
 const CHECKPOINT_WORK_MEM = '64MB';
 
+/**
+ * Messages folded between two yields to the event loop: a fetch brings thousands per partition, and the
+ * checkpoint being written in the background (a handful of round trips to PostgreSQL) should not wait
+ * for all of them at each step.
+ */
+const YIELD_EVERY = 1000;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export interface CoreOptions {
   groupId: string;
   topic: string;
@@ -196,7 +204,9 @@ export class ProcessorCore {
     if (!part) throw new Error(`partition ${partition} is not claimed`);
     const now = this.now();
     const keepRaw = this.deps.influx?.options.writeRaw === true;
+    let folded = 0;
     for (const m of messages) {
+      if (++folded % YIELD_EVERY === 0) await yieldToEventLoop();
       const offset = Number(m.offset);
       if (offset < part.processed) {
         this.counters.skippedReplayed += 1;

@@ -163,6 +163,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       tickIntervalMs: config.tickIntervalMs,
       sessionTimeoutMs: config.sessionTimeoutMs,
       maxBytesPerPartition: config.maxBytesPerPartition,
+      fetchWaitMs: config.fetchWaitMs,
       fromBeginning: true,
       // Alert changes just made durable go out now rather than at the outbox's next poll.
       onWritten: (job) => {

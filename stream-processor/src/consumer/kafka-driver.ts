@@ -20,6 +20,11 @@ export interface DriverOptions {
   /** A new group starts from the beginning of the topic (nothing is skipped). */
   fromBeginning: boolean;
   maxBytesPerPartition?: number;
+  /**
+   * How long a fetch waits at the broker for new messages (default 200 ms). A consumer that got no batch for
+   * longer than this has read everything there is: its device state and offsets are checkpointed then.
+   */
+  fetchWaitMs?: number;
   /** Called after each durable write (checkpoint or publish), e.g. to send its alert notifications at once. */
   onWritten?: (job: FlushJob) => void;
 }
@@ -44,6 +49,10 @@ export class KafkaDriver {
   private flushCount = 0;
   /** Batches processed since the last write was prepared: none means the consumer has gone idle. */
   private batchesSinceWrite = 0;
+  /** When the last batch was processed; the quiet check compares it with the fetch wait. */
+  private lastBatchAt = 0;
+  private quietTimer: NodeJS.Timeout | undefined;
+  private readonly fetchWaitMs: number;
   /** The checkpoint (or peer evaluation) being written; at most one at a time. */
   private inflight: Promise<void> | undefined;
   running = false;
@@ -57,12 +66,13 @@ export class KafkaDriver {
     private readonly options: DriverOptions,
     private readonly logger: Logger,
   ) {
+    this.fetchWaitMs = options.fetchWaitMs ?? 200;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
-      maxWaitTimeInMs: 200,
+      maxWaitTimeInMs: this.fetchWaitMs,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
@@ -134,7 +144,9 @@ export class KafkaDriver {
       // Advances kafkajs's fetch position only; what is committed to Kafka is decided by the checkpoint.
       const last = batch.messages[batch.messages.length - 1];
       if (last) resolveOffset(last.offset);
+      this.lastBatchAt = Date.now();
       this.maybeWrite();
+      this.armQuietCheck();
     });
     await heartbeat().catch(() => {});
   }
@@ -167,6 +179,24 @@ export class KafkaDriver {
     else if (this.core.unpublished && now - this.lastPublish >= this.options.publishIntervalMs) this.publish();
   }
 
+  /**
+   * Once no batch has come for longer than a fetch waits (the consumer has read everything there is), the
+   * device state and offsets still unwritten are checkpointed then, when no write is in flight (a write in
+   * flight arms the check again when it ends): a burst's end is stored within about a fetch wait, not at
+   * the next tick and commit interval.
+   */
+  private armQuietCheck(): void {
+    if (this.quietTimer || this.stopping) return;
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = undefined;
+      void this.locked(async () => {
+        if (this.inflight || this.stopping || !this.core.dirty) return;
+        if (Date.now() - this.lastBatchAt < this.fetchWaitMs) this.armQuietCheck();
+        else this.startCheckpoint(true);
+      }).catch(() => {});
+    }, this.fetchWaitMs + 10);
+  }
+
   /** A write without device state or offsets: a replay from the last checkpoint rewrites the same rows. */
   private publish(): void {
     this.lastPublish = Date.now();
@@ -195,7 +225,7 @@ export class KafkaDriver {
         void this.locked(async () => {
           if (!this.inflight && !this.stopping && this.batchesSinceWrite === 0) this.startCheckpoint(true);
         }).catch(() => {});
-      }
+      } else if (this.core.dirty) this.armQuietCheck();
     });
   }
 
@@ -248,6 +278,7 @@ export class KafkaDriver {
     if (this.stopping) return;
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.quietTimer) clearTimeout(this.quietTimer);
     await this.inflight;
     await this.locked(async () => {
       this.core.tick();
