@@ -4,12 +4,13 @@ import type { AlertTransition } from './alerts/types.ts';
 import type { RulesConfig } from './rules/config.ts';
 import { evaluatePeers } from './rules/peer-evaluator.ts';
 import { inTransaction } from './store/queryable.ts';
-import { listSiteWindowDevices, loadSiteWindows } from './store/results-store.ts';
+import { listSiteWindowDevices, loadSiteWindows, siteWindowKey } from './store/results-store.ts';
 import {
   listExpectedDevices,
   listUnjudgedSiteWindows,
   lockSiteStates,
   saveSiteStates,
+  type SiteState,
   type SiteWindow,
 } from './store/site-state-store.ts';
 
@@ -61,7 +62,7 @@ export class SiteJudge {
   /** Site windows that now have a stored result (a first result: corrections change nothing for peers). */
   stored(windows: SiteWindow[], now = this.now()): void {
     for (const w of windows) {
-      const key = `${w.site}@${w.windowStart}`;
+      const key = siteWindowKey(w.site, w.windowStart);
       if (!this.pending.has(key)) this.pending.set(key, { site: w.site, windowStart: w.windowStart, since: now });
     }
   }
@@ -85,17 +86,15 @@ export class SiteJudge {
       // Which site windows are judged now: decided from which devices have a result, so only those windows'
       // results are read (a window still waiting for a device is not read again at every pass).
       const finished: string[] = [];
-      const ready: typeof pending = [];
+      const ready: { site: string; windowStart: number; st: SiteState }[] = [];
       const blocked = new Set<string>();
-      const judged = new Map<string, number>();
       for (const p of pending) {
         // Strict window order per site: a window waiting for a device holds back the later ones.
         if (blocked.has(p.site)) continue;
-        const key = `${p.site}@${p.windowStart}`;
+        const key = siteWindowKey(p.site, p.windowStart);
         const st = siteState.get(p.site);
         if (!st) continue;
-        const last = judged.get(p.site) ?? st.last;
-        if (last !== null && last >= p.windowStart) {
+        if (st.last !== null && st.last >= p.windowStart) {
           finished.push(key);
           continue;
         }
@@ -106,22 +105,19 @@ export class SiteJudge {
             continue;
           }
         }
-        judged.set(p.site, p.windowStart);
-        ready.push(p);
+        // Judged below, in this transaction (a failed one leaves the stored state as it was).
+        st.last = p.windowStart;
+        ready.push({ site: p.site, windowStart: p.windowStart, st });
+        finished.push(key);
       }
       const stored = await loadSiteWindows(c, ready);
-      const changed = new Set<string>();
       const transitions: AlertTransition[] = [];
-      for (const p of ready) {
-        const st = siteState.get(p.site) as NonNullable<ReturnType<typeof siteState.get>>;
-        const contexts = (stored.get(`${p.site}@${p.windowStart}`) ?? []).map((r) => ({
+      for (const w of ready) {
+        const contexts = (stored.get(siteWindowKey(w.site, w.windowStart)) ?? []).map((r) => ({
           result: r.result,
           nameplateWp: nameplates[r.result.device] ?? r.nameplateWp,
         }));
-        transitions.push(...evaluatePeers(contexts, rules, st.state));
-        st.last = p.windowStart;
-        changed.add(p.site);
-        finished.push(`${p.site}@${p.windowStart}`);
+        transitions.push(...evaluatePeers(contexts, rules, w.st.state));
         this.counters.siteWindowsJudged += 1;
       }
       const applied = await applyTransitions(c, transitions, channels);
@@ -130,7 +126,7 @@ export class SiteJudge {
       await saveSiteStates(
         c,
         groupId,
-        [...siteState].filter(([site]) => changed.has(site)).map(([site, state]) => ({ site, state })),
+        [...new Map(ready.map((w) => [w.site, w.st]))].map(([site, state]) => ({ site, state })),
       );
       return finished;
     });

@@ -188,28 +188,38 @@ export interface SiteWindowRow {
   nameplateWp: number | undefined;
 }
 
-const siteWindowKey = (site: string, windowStart: number): string => `${site}@${windowStart}`;
+/** Key of a site window in the maps below and in the site judge. */
+export const siteWindowKey = (site: string, windowStart: number): string => `${site}@${windowStart}`;
+
+/** The given site windows as a table `k(site, ws)` to join `window_results` on, and its parameter. */
+const SITE_WINDOWS_JOIN = `jsonb_to_recordset($1::jsonb) AS k(site text, ws double precision)
+     JOIN window_results w ON w.site = k.site AND w.window_start = to_timestamp(k.ws / 1000.0)`;
+const siteWindowsParam = (keys: { site: string; windowStart: number }[]): string =>
+  JSON.stringify(keys.map((k) => ({ site: k.site, ws: k.windowStart })));
+
+/** Rows grouped by their site window (`ws` as the query returns it), in row order. */
+function bySiteWindow<R extends { site: string; ws: number }, T>(rows: R[], item: (row: R) => T): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const key = siteWindowKey(r.site, Number(r.ws));
+    const list = out.get(key);
+    if (list) list.push(item(r));
+    else out.set(key, [item(r)]);
+  }
+  return out;
+}
 
 /** The devices with a stored result in each of the given site windows; keyed `site@windowStart`. */
 export async function listSiteWindowDevices(
   db: Queryable,
   keys: { site: string; windowStart: number }[],
 ): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (keys.length === 0) return out;
+  if (keys.length === 0) return new Map();
   const { rows } = await db.query<{ site: string; ws: number; device: string }>(
-    `SELECT w.site, k.ws, w.device
-     FROM jsonb_to_recordset($1::jsonb) AS k(site text, ws double precision)
-     JOIN window_results w ON w.site = k.site AND w.window_start = to_timestamp(k.ws / 1000.0)`,
-    [JSON.stringify(keys.map((k) => ({ site: k.site, ws: k.windowStart })))],
+    `SELECT w.site, k.ws, w.device FROM ${SITE_WINDOWS_JOIN}`,
+    [siteWindowsParam(keys)],
   );
-  for (const r of rows) {
-    const key = siteWindowKey(r.site, Number(r.ws));
-    const list = out.get(key);
-    if (list) list.push(r.device);
-    else out.set(key, [r.device]);
-  }
-  return out;
+  return bySiteWindow(rows, (r) => r.device);
 }
 
 type StatColumns = { [C in (typeof STAT_COLUMNS)[number]]: number | null };
@@ -222,8 +232,7 @@ export async function loadSiteWindows(
   db: Queryable,
   keys: { site: string; windowStart: number }[],
 ): Promise<Map<string, SiteWindowRow[]>> {
-  const out = new Map<string, SiteWindowRow[]>();
-  if (keys.length === 0) return out;
+  if (keys.length === 0) return new Map();
   const { rows } = await db.query<
     {
       site: string;
@@ -247,14 +256,12 @@ export async function loadSiteWindows(
     `SELECT w.site, w.device, k.ws, extract(epoch FROM w.window_end) * 1000 AS we, w.revision, w.samples, w.expected,
        w.availability, w.energy_wh, w.counter_resets, ${STAT_COLUMNS.map((c) => `w.${c}`).join(', ')}, w.mppt_power_w,
        w.fault_samples, w.throttled_samples, w.events_mask, w.last_state, d.nameplate_dc_wp
-     FROM jsonb_to_recordset($1::jsonb) AS k(site text, ws double precision)
-     JOIN window_results w ON w.site = k.site AND w.window_start = to_timestamp(k.ws / 1000.0)
+     FROM ${SITE_WINDOWS_JOIN}
      LEFT JOIN devices d ON d.id = w.device
      ORDER BY w.device`,
-    [JSON.stringify(keys.map((k) => ({ site: k.site, ws: k.windowStart })))],
+    [siteWindowsParam(keys)],
   );
-  for (const r of rows) {
-    const windowStart = Number(r.ws);
+  return bySiteWindow(rows, (r) => {
     const stats = {} as WindowResult['stats'];
     for (const f of STAT_FIELDS) {
       const mean = r[`${f}_mean`];
@@ -271,7 +278,7 @@ export async function loadSiteWindows(
     const result: WindowResult = {
       site: r.site,
       device: r.device,
-      windowStart,
+      windowStart: Number(r.ws),
       windowEnd: Number(r.we),
       revision: r.revision,
       samples: r.samples,
@@ -286,11 +293,6 @@ export async function loadSiteWindows(
       eventsMask: Number(r.events_mask),
       lastState: r.last_state,
     };
-    const key = siteWindowKey(r.site, windowStart);
-    const list = out.get(key);
-    const row = { result, nameplateWp: r.nameplate_dc_wp ?? undefined };
-    if (list) list.push(row);
-    else out.set(key, [row]);
-  }
-  return out;
+    return { result, nameplateWp: r.nameplate_dc_wp ?? undefined };
+  });
 }
