@@ -181,6 +181,23 @@ async function bareLoop(brokers: string, topic: string, total: number): Promise<
   return total / ((end - first) / 1000);
 }
 
+/**
+ * Lets the processes beside the measured one finish what the previous run left them (PostgreSQL's checkpoint,
+ * VictoriaMetrics' flush and merges), so neither side of a pair is timed against their background work.
+ */
+async function settle(db: { url: string; kind: string }, vm: VictoriaMetrics | undefined): Promise<void> {
+  if (db.kind === 'PostgreSQL') {
+    const pool = createPool(db.url, { max: 1 });
+    try {
+      await pool.query('CHECKPOINT');
+    } finally {
+      await pool.end();
+    }
+  }
+  if (vm) await fetch(`${vm.url}/internal/force_flush`);
+  await new Promise((r) => setTimeout(r, 1000));
+}
+
 function gc(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
@@ -267,7 +284,9 @@ export const processorBenchmark: Benchmark = {
         kind = pg.kind;
         try {
           await run(pg.url, pg.kind, `${topic}-warmup`, `bench-warmup-${round}`, warm);
+          await settle(pg, vm);
           const bare = await bareLoop(broker.brokers, topic, total);
+          await settle(pg, vm);
           rounds.push({ bare, ...(await run(pg.url, pg.kind, topic, `bench-processor-${round}`, total)) });
         } finally {
           await pg.stop();

@@ -151,6 +151,12 @@ export class KafkaDriver {
     await heartbeat().catch(() => {});
   }
 
+  /** Every owned partition's last batch reached its high watermark: there is nothing more to read now. */
+  private caughtUp(): boolean {
+    for (const lag of this.lag.values()) if (lag > 0) return false;
+    return true;
+  }
+
   private async onTick(): Promise<void> {
     if (this.stopping || this.inflight) return;
     this.core.tick();
@@ -167,16 +173,19 @@ export class KafkaDriver {
   }
 
   /**
-   * With no write in flight: a checkpoint when the commit interval is up, else the results, alert changes and
-   * raw points processed since the last write (no device state, no offsets), so they reach the sinks without
-   * waiting for the checkpoint cadence. While a write is in flight, what arrives waits for it and goes out in the
-   * next one (group commit): the wait is the write time, which grows with the load, not a fixed timer.
+   * With no write in flight: a checkpoint with device state and offsets when the consumer has caught up (every
+   * owned partition read to its high watermark: a burst's end is stored at once, not a fetch wait later), a
+   * checkpoint when the commit interval is up, else the results, alert changes and raw points processed since
+   * the last write (no device state, no offsets), so they reach the sinks without waiting for the checkpoint
+   * cadence. While a write is in flight, what arrives waits for it and goes out in the next one (group commit): the wait is the write time, which grows with the load, not a fixed timer.
    */
   private maybeWrite(): void {
     if (this.inflight || this.stopping) return;
     const now = Date.now();
-    if (now - this.lastFlush >= this.options.commitIntervalMs) this.startCheckpoint();
-    else if (this.core.unpublished && now - this.lastPublish >= this.options.publishIntervalMs) this.publish();
+    const publishDue = now - this.lastPublish >= this.options.publishIntervalMs;
+    if (this.core.dirty && publishDue && this.caughtUp()) this.startCheckpoint(true);
+    else if (now - this.lastFlush >= this.options.commitIntervalMs) this.startCheckpoint();
+    else if (this.core.unpublished && publishDue) this.publish();
   }
 
   /**
@@ -208,9 +217,9 @@ export class KafkaDriver {
 
   /**
    * Marks a write in flight; when it is done, whatever arrived meanwhile is written next. If nothing
-   * arrived (the consumer is idle) but device state and offsets are still unwritten, they are
-   * checkpointed at once rather than at the next tick and the n-th checkpoint: an idle consumer has the
-   * time, and a restart then replays nothing.
+   * arrived (the consumer is idle), or what arrived read every partition to its end, but device state and
+   * offsets are still unwritten, they are checkpointed at once rather than at the next tick and the n-th
+   * checkpoint: an idle consumer has the time, and a restart then replays nothing.
    */
   private track(write: Promise<void>): void {
     this.inflight = write.finally(() => {
@@ -221,9 +230,11 @@ export class KafkaDriver {
         setTimeout(() => {
           void this.locked(async () => this.maybeWrite()).catch(() => {});
         }, wait);
-      } else if (this.batchesSinceWrite === 0 && this.core.dirty) {
+      } else if ((this.batchesSinceWrite === 0 || this.caughtUp()) && this.core.dirty) {
         void this.locked(async () => {
-          if (!this.inflight && !this.stopping && this.batchesSinceWrite === 0) this.startCheckpoint(true);
+          if (!this.inflight && !this.stopping && (this.batchesSinceWrite === 0 || this.caughtUp())) {
+            this.startCheckpoint(true);
+          }
         }).catch(() => {});
       } else if (this.core.dirty) this.armQuietCheck();
     });

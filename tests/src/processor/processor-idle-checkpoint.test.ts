@@ -1,3 +1,4 @@
+import type { Reading } from '@ysh/common';
 import { startProcessor, type Processor } from '@ysh/stream-processor';
 import {
   randomTopic,
@@ -18,13 +19,27 @@ import { produceReadings, testProcessorConfig } from './processor-fixtures.ts';
  * here neither would come (state every 1,000th checkpoint, a one-minute tick and commit interval), yet
  * the stored offsets reach the end of every partition.
  */
+/** One more reading per device, a second after its last: it stays in the device's open window. */
+function nextReadings(readings: Reading[]): Reading[] {
+  const last = new Map(readings.map((r) => [r.device, r]));
+  return [...last.values()].map((r) => ({ ...r, seq: r.seq + 1, ts: new Date(Date.parse(r.ts) + 1000).toISOString() }));
+}
+
+async function storedOffsets(db: TestDatabase, group: string, topic: string): Promise<number> {
+  const { rows } = await db.pool.query<{ n: string }>(
+    'SELECT coalesce(sum(next_offset), 0) AS n FROM processor_partitions WHERE group_id = $1 AND topic = $2',
+    [group, topic],
+  );
+  return Number(rows[0]?.n);
+}
+
 describe('stream processor: an idle consumer checkpoints its state at once', () => {
   let broker: TestBroker;
   let db: TestDatabase;
   let processor: Processor | undefined;
   const readings = faultyFleet();
   const topic = randomTopic('idle-checkpoint');
-  let stored: () => Promise<number> = async () => 0;
+  const stored = () => storedOffsets(db, 'idle-group', topic);
 
   beforeAll(async () => {
     broker = await startTestBroker();
@@ -50,13 +65,6 @@ describe('stream processor: an idle consumer checkpoints its state at once', () 
       brokers: [broker.brokers],
       logger: pino({ level: 'silent' }),
     });
-    stored = async () => {
-      const { rows } = await db.pool.query<{ n: string }>(
-        'SELECT coalesce(sum(next_offset), 0) AS n FROM processor_partitions WHERE group_id = $1 AND topic = $2',
-        ['idle-group', topic],
-      );
-      return Number(rows[0]?.n);
-    };
     await waitFor('offsets of every reading stored', async () => (await stored()) === readings.length, 45_000);
     const { rows } = await db.pool.query<{ device: string }>(
       'SELECT DISTINCT device FROM processor_devices WHERE group_id = $1',
@@ -66,13 +74,7 @@ describe('stream processor: an idle consumer checkpoints its state at once', () 
   }, 90_000);
 
   it('stores them too when the last readings give nothing to publish (no window closes, so no write follows)', async () => {
-    // One more reading per device, a second after its last: it stays in the device's open window.
-    const last = new Map(readings.map((r) => [r.device, r]));
-    const more = [...last.values()].map((r) => ({
-      ...r,
-      seq: r.seq + 1,
-      ts: new Date(Date.parse(r.ts) + 1000).toISOString(),
-    }));
+    const more = nextReadings(readings);
     const windowsBefore = processor?.core.engine.counters.windowsClosed;
     await produceReadings([broker.brokers], topic, more, 3);
     await waitFor(
@@ -82,4 +84,57 @@ describe('stream processor: an idle consumer checkpoints its state at once', () 
     );
     expect(processor?.core.engine.counters.windowsClosed).toBe(windowsBefore);
   }, 60_000);
+});
+
+/**
+ * A batch that reads every owned partition to its high watermark leaves nothing more to fetch: the device
+ * state and offsets are checkpointed then, without waiting a fetch wait for the proof that no batch follows.
+ * With a 20 s fetch wait the quiet check alone would store the burst's end 20 s later (and the test fail).
+ */
+describe('stream processor: a consumer that has read every partition to its end checkpoints at once', () => {
+  let broker: TestBroker;
+  let db: TestDatabase;
+  let processor: Processor | undefined;
+  const readings = faultyFleet();
+  const topic = randomTopic('caught-up-checkpoint');
+  const stored = () => storedOffsets(db, 'caught-up-group', topic);
+
+  beforeAll(async () => {
+    broker = await startTestBroker();
+    db = await testDatabase();
+    await produceReadings([broker.brokers], topic, readings, 3);
+  });
+  afterAll(async () => {
+    await processor?.stop().catch(() => {});
+    await db?.close();
+    await broker?.stop();
+  });
+
+  it('stores the offsets of readings that close no window well within one fetch wait', async () => {
+    const config = await testProcessorConfig({
+      YSH_PROCESSOR_TOPIC: topic,
+      YSH_PROCESSOR_GROUP: 'caught-up-group',
+      YSH_PROCESSOR_STATE_EVERY: '1000',
+      YSH_PROCESSOR_TICK: '60s',
+      YSH_PROCESSOR_COMMIT_INTERVAL: '60s',
+      YSH_PROCESSOR_FETCH_WAIT: '20s',
+      // kafkajs heartbeats between fetches: the session must outlast a fetch that waits.
+      YSH_PROCESSOR_SESSION_TIMEOUT: '90s',
+    });
+    processor = await startProcessor(config, {
+      pool: db.pool,
+      brokers: [broker.brokers],
+      logger: pino({ level: 'silent' }),
+    });
+    await waitFor('offsets of every reading stored', async () => (await stored()) === readings.length, 60_000);
+    const more = nextReadings(readings);
+    const windowsBefore = processor.core.engine.counters.windowsClosed;
+    await produceReadings([broker.brokers], topic, more, 3);
+    await waitFor(
+      'offsets of the extra readings stored before the fetch wait is up',
+      async () => (await stored()) === readings.length + more.length,
+      10_000,
+    );
+    expect(processor.core.engine.counters.windowsClosed).toBe(windowsBefore);
+  }, 120_000);
 });
