@@ -177,7 +177,8 @@ export class KafkaDriver {
    * owned partition read to its high watermark: a burst's end is stored at once, not a fetch wait later), a
    * checkpoint when the commit interval is up, else the results, alert changes and raw points processed since
    * the last write (no device state, no offsets), so they reach the sinks without waiting for the checkpoint
-   * cadence. While a write is in flight, what arrives waits for it and goes out in the next one (group commit): the wait is the write time, which grows with the load, not a fixed timer.
+   * cadence. While a write is in flight, what arrives waits for it and goes out in the next one (group
+   * commit): the wait is the write time, which grows with the load, not a fixed timer.
    */
   private maybeWrite(): void {
     if (this.inflight || this.stopping) return;
@@ -216,25 +217,23 @@ export class KafkaDriver {
   }
 
   /**
-   * Marks a write in flight; when it is done, whatever arrived meanwhile is written next. If nothing
-   * arrived (the consumer is idle), or what arrived read every partition to its end, but device state and
-   * offsets are still unwritten, they are checkpointed at once rather than at the next tick and the n-th
-   * checkpoint: an idle consumer has the time, and a restart then replays nothing.
+   * Marks a write in flight; when it is done, whatever arrived meanwhile is written next (with device state
+   * and offsets if it read every partition to its end). If nothing arrived (the consumer is idle) but device
+   * state and offsets are still unwritten, they are checkpointed at once rather than at the next tick and the
+   * n-th checkpoint: an idle consumer has the time, and a restart then replays nothing.
    */
   private track(write: Promise<void>): void {
     this.inflight = write.finally(() => {
       this.inflight = undefined;
       if (this.stopping) return;
-      if (this.core.unpublished) {
+      if (this.core.unpublished || (this.core.dirty && this.caughtUp())) {
         const wait = Math.max(0, this.options.publishIntervalMs - (Date.now() - this.lastPublish));
         setTimeout(() => {
           void this.locked(async () => this.maybeWrite()).catch(() => {});
         }, wait);
-      } else if ((this.batchesSinceWrite === 0 || this.caughtUp()) && this.core.dirty) {
+      } else if (this.batchesSinceWrite === 0 && this.core.dirty) {
         void this.locked(async () => {
-          if (!this.inflight && !this.stopping && (this.batchesSinceWrite === 0 || this.caughtUp())) {
-            this.startCheckpoint(true);
-          }
+          if (!this.inflight && !this.stopping && this.batchesSinceWrite === 0) this.startCheckpoint(true);
         }).catch(() => {});
       } else if (this.core.dirty) this.armQuietCheck();
     });
