@@ -16,7 +16,7 @@ import {
   resolveRules,
   startProcessor,
 } from '@ysh/stream-processor';
-import { hasTool, startVictoriaMetrics, type VictoriaMetrics, freePort } from '@ysh/test-helpers';
+import { hasTool, startVictoriaMetrics, type VictoriaMetrics, freePort, sleep } from '@ysh/test-helpers';
 import type { Benchmark, BenchRow } from './types.ts';
 
 const DEVICES = 2000;
@@ -212,7 +212,7 @@ async function settle(db: { url: string; kind: string }, vm: VictoriaMetrics | u
     }
   }
   if (vm) await fetch(`${vm.url}/internal/force_flush`);
-  await new Promise((r) => setTimeout(r, 1000));
+  await sleep(1000);
 }
 
 function gc(): void {
@@ -299,16 +299,7 @@ export const processorBenchmark: Benchmark = {
         await pool.end();
         return out;
       };
-      const rounds: {
-        bare: number;
-        bareCpu: number;
-        rate: number;
-        cpu: number;
-        folding: number;
-        tailMs: number;
-        writes: number;
-        windows: number;
-      }[] = [];
+      const rounds: ({ bare: number; bareCpu: number } & Awaited<ReturnType<typeof run>>)[] = [];
       let kind = '';
       for (let round = 0; round < ROUNDS; round++) {
         const pg = await databaseProcess(join(dir, `pg-${round}`));
