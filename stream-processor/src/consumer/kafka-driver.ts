@@ -151,8 +151,12 @@ export class KafkaDriver {
     await heartbeat().catch(() => {});
   }
 
-  /** Every owned partition's last batch reached its high watermark: there is nothing more to read now. */
+  /**
+   * Nothing more to read now: no batch came since the last write was prepared (its whole write time), or the
+   * last batch of every owned partition reached its high watermark.
+   */
   private caughtUp(): boolean {
+    if (this.batchesSinceWrite === 0) return true;
     for (const lag of this.lag.values()) if (lag > 0) return false;
     return true;
   }
@@ -173,11 +177,10 @@ export class KafkaDriver {
   }
 
   /**
-   * With no write in flight: a checkpoint with device state and offsets when the consumer has caught up (every
-   * owned partition read to its high watermark: a burst's end is stored at once, not a fetch wait later), a
-   * checkpoint when the commit interval is up, else the results, alert changes and raw points processed since
-   * the last write (no device state, no offsets), so they reach the sinks without waiting for the checkpoint
-   * cadence. While a write is in flight, what arrives waits for it and goes out in the next one (group
+   * With no write in flight: a checkpoint with device state and offsets when the consumer has caught up (a
+   * burst's end is stored at once, not at the n-th checkpoint or a fetch wait later), a checkpoint when the
+   * commit interval is up, else the results, alert changes and raw points processed since the last write (no
+   * device state, no offsets), so they reach the sinks without waiting for the checkpoint cadence. While a write is in flight, what arrives waits for it and goes out in the next one (group
    * commit): the wait is the write time, which grows with the load, not a fixed timer.
    */
   private maybeWrite(): void {
@@ -217,10 +220,10 @@ export class KafkaDriver {
   }
 
   /**
-   * Marks a write in flight; when it is done, whatever arrived meanwhile is written next (with device state
-   * and offsets if it read every partition to its end). If nothing arrived (the consumer is idle) but device
-   * state and offsets are still unwritten, they are checkpointed at once rather than at the next tick and the
-   * n-th checkpoint: an idle consumer has the time, and a restart then replays nothing.
+   * Marks a write in flight; when it is done, whatever arrived meanwhile is written next, and a consumer that
+   * has caught up (nothing arrived, or it read every partition to its end) checkpoints its device state and
+   * offsets then rather than at the next tick and the n-th checkpoint: an idle consumer has the time, and a
+   * restart then replays nothing. Otherwise the quiet check stores them once no batch comes for a fetch wait.
    */
   private track(write: Promise<void>): void {
     this.inflight = write.finally(() => {
@@ -231,10 +234,6 @@ export class KafkaDriver {
         setTimeout(() => {
           void this.locked(async () => this.maybeWrite()).catch(() => {});
         }, wait);
-      } else if (this.batchesSinceWrite === 0 && this.core.dirty) {
-        void this.locked(async () => {
-          if (!this.inflight && !this.stopping && this.batchesSinceWrite === 0) this.startCheckpoint(true);
-        }).catch(() => {});
       } else if (this.core.dirty) this.armQuietCheck();
     });
   }
