@@ -30,6 +30,10 @@ describe('loadProcessorConfig', () => {
       YSH_PROCESSOR_ENERGY_ACROSS_BOUNDARIES: 'true',
     });
     expect(c.influx).toMatchObject({ url: 'http://influx:8086', token: 't', org: 'ysh', bucket: 'telemetry' });
+    expect(c.influx?.gzip).toBe(false);
+    expect(loadProcessorConfig({ YSH_INFLUX_URL: 'http://influx:8086', YSH_INFLUX_GZIP: 'true' }).influx?.gzip).toBe(
+      true,
+    );
     expect(c.slack).toMatchObject({ token: 'xoxb-1', channel: '#solar-alerts' });
     expect(c.consoleAlerts).toBe(false);
     expect(c.rules.over_temperature).toMatchObject({ maxTemperatureC: 70, openAfter: 2, resolveAfter: 2 });

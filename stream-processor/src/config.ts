@@ -68,6 +68,7 @@ export const processorEnv = {
   YSH_INFLUX_ORG: env.string({ default: 'ysh', expects: 'an InfluxDB organization' }),
   YSH_INFLUX_BUCKET: env.string({ default: 'telemetry', expects: 'an InfluxDB bucket' }),
   YSH_INFLUX_RAW: env.bool({ default: false }),
+  YSH_INFLUX_GZIP: env.bool({ default: false }),
   SLACK_BOT_TOKEN: env.optional(env.string({ expects: 'a Slack bot token (xoxb-…)' })),
   YSH_SLACK_CHANNEL: env.string({ default: '#solar-alerts', expects: 'a Slack channel name or id' }),
   YSH_SLACK_API_URL: env.optional(env.url({ protocols: ['http:', 'https:'] })),
@@ -154,6 +155,7 @@ export function loadProcessorConfig(source: NodeJS.ProcessEnv, cwd = process.cwd
           org: e.YSH_INFLUX_ORG,
           bucket: e.YSH_INFLUX_BUCKET,
           writeRaw: e.YSH_INFLUX_RAW,
+          gzip: e.YSH_INFLUX_GZIP,
         }
       : undefined,
     slack: e.SLACK_BOT_TOKEN

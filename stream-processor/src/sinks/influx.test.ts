@@ -1,3 +1,5 @@
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool, startVictoriaMetrics, type VictoriaMetrics } from '@ysh/test-helpers';
 import { addReading, emptyWindow, windowResult } from '../aggregates/window-aggregate.ts';
@@ -49,6 +51,61 @@ describe.skipIf(!hasTool('victoria-metrics'))('InfluxDB sink against VictoriaMet
     expect(rev?.timestamps.every((t) => t === T0)).toBe(true);
     expect(rev?.values).toContain(1);
     await sink.close();
+  });
+
+  it('gzips write bodies only when told to (InfluxDB across a WAN), and the server reads both', async () => {
+    // A relay in front of VictoriaMetrics that notes what each write request carried on the wire.
+    const seen: { encoding: IncomingHttpHeaders['content-encoding']; bytes: number }[] = [];
+    const target = new URL(vm.url);
+    const relay = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (req.url?.startsWith('/api/v2/write'))
+          seen.push({ encoding: req.headers['content-encoding'], bytes: body.length });
+        const up = request(
+          { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+          (r) => {
+            res.writeHead(r.statusCode ?? 502, r.headers);
+            r.pipe(res);
+          },
+        );
+        up.on('error', () => res.writeHead(502).end());
+        up.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    try {
+      // Twenty devices' windows: one body of several kB, over the client's 1 kB threshold.
+      const results = (start: number) =>
+        Array.from({ length: 20 }, (_, d) => {
+          const acc = emptyWindow(start);
+          for (let i = 0; i < 3; i++) {
+            const r = reading(`inv-${d}`, i + 1, start + i * 10_000, { ac_power_w: 1000 + d + i / 3 }, 'site-gz');
+            addReading(acc, r, Date.parse(r.ts));
+          }
+          return windowResult('site-gz', `inv-${d}`, acc, 300_000, 10_000);
+        });
+      const plain = new InfluxSink({ url, token: 't', org: 'ysh', bucket: 'telemetry' });
+      await plain.write(results(T0 + 3_600_000));
+      await plain.close();
+      const gzip = new InfluxSink({ url, token: 't', org: 'ysh', bucket: 'telemetry', gzip: true });
+      await gzip.write(results(T0 + 3_900_000));
+      await gzip.close();
+
+      expect(seen.map((s) => s.encoding)).toEqual([undefined, 'gzip']);
+      expect(seen[0]?.bytes).toBeGreaterThan(1000);
+      expect(seen[1]?.bytes).toBeLessThan((seen[0]?.bytes as number) / 2);
+      await vm.flush();
+      const series = await vm.exportSeries('inverter_5m_samples');
+      const gz = series.filter((s) => s.metric.site === 'site-gz');
+      expect(gz).toHaveLength(20);
+      for (const s of gz) expect(s.timestamps).toEqual([T0 + 3_600_000, T0 + 3_900_000]);
+    } finally {
+      await new Promise((resolve) => relay.close(resolve));
+    }
   });
 
   it('writes alert events to inverter_alerts with rule and severity tags', async () => {

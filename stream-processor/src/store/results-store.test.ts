@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATING_STATE } from '@ysh/common';
 import { DATABASE_KINDS, type TestDatabase } from '@ysh/test-helpers';
-import { addReading, emptyWindow, windowResult, type WindowAcc } from '../aggregates/window-aggregate.ts';
+import {
+  addReading,
+  deserializeWindow,
+  emptyWindow,
+  STAT_FIELDS,
+  windowResult,
+  type WindowAcc,
+} from '../aggregates/window-aggregate.ts';
 import { reading, T0 } from '../testing/readings.ts';
 import { listSiteWindowDevices, loadSiteWindows, resultRowsJson, upsertResultRows } from './results-store.ts';
 
@@ -16,6 +23,63 @@ function window(device: string, start: number, n: number, metrics: (i: number) =
   }
   return acc;
 }
+
+describe('window result rows as JSON', () => {
+  it('hold every column of the result and its state, as JSON.stringify of the row would, and the last revision only', () => {
+    const full = window('inv-"01"\\ é', T0, 30, (i) => ({
+      ac_power_w: 1000 + i / 3,
+      temperature_c: -0.5 + i / 7,
+      mppt1_dc_power_w: 512.5 + i,
+      mppt10_dc_power_w: 498.25 - i,
+      events: i === 4 ? 0x8000_0001 : 0,
+    }));
+    // No AC power and no energy counter at all: null statistics and null energy; one sample, no last state.
+    const sparse = window('inv-02', T0, 1, () => ({
+      ac_power_w: undefined as unknown as number,
+      ac_energy_wh: undefined as unknown as number,
+      operating_state: undefined as unknown as number,
+    }));
+    const first = { result: windowResult('site-ç', 'inv-"01"\\ é', full, SIZE, 10_000), acc: full };
+    const revised = { result: { ...first.result, revision: 1, samples: 31 }, acc: full };
+    const other = { result: windowResult('site-a', 'inv-02', sparse, SIZE, 10_000), acc: sparse };
+    expect(other.result.stats.ac_power_w).toBeNull();
+    expect(other.result.energyWh).toBeNull();
+
+    const rows = JSON.parse(resultRowsJson([first, other, revised]) as string) as Record<string, unknown>[];
+    const expected = [revised, other].map(({ result: r }) => ({
+      device: r.device,
+      site: r.site,
+      ws: r.windowStart,
+      we: r.windowEnd,
+      revision: r.revision,
+      samples: r.samples,
+      expected: r.expected,
+      availability: r.availability,
+      energy_wh: r.energyWh,
+      counter_resets: r.counterResets,
+      mppt_power_w: r.mpptPower,
+      fault_samples: r.faultSamples,
+      throttled_samples: r.throttledSamples,
+      events_mask: r.eventsMask,
+      last_state: r.lastState,
+      ...Object.fromEntries(
+        STAT_FIELDS.flatMap((f) => {
+          const st = r.stats[f];
+          return [
+            [`${f}_mean`, st?.mean ?? null],
+            [`${f}_min`, st?.min ?? null],
+            [`${f}_max`, st?.max ?? null],
+            [`${f}_stddev`, st?.stddev ?? null],
+          ];
+        }),
+      ),
+    }));
+    expect(rows.map(({ state, ...row }) => row)).toEqual(expected);
+    expect(Object.keys(rows[0]?.mppt_power_w as object).sort()).toEqual(['1', '10']);
+    expect(rows.map((row) => deserializeWindow(row.state as object))).toEqual([full, sparse]);
+    expect(resultRowsJson([])).toBeUndefined();
+  });
+});
 
 for (const kind of DATABASE_KINDS) {
   describe.skipIf(!kind.enabled)(`window results store on ${kind.kind}`, () => {
