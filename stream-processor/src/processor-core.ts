@@ -204,9 +204,9 @@ export class ProcessorCore {
     if (!part) throw new Error(`partition ${partition} is not claimed`);
     const now = this.now();
     const keepRaw = this.deps.influx?.options.writeRaw === true;
-    let folded = 0;
-    for (const m of messages) {
-      if (++folded % YIELD_EVERY === 0) await yieldToEventLoop();
+    for (let i = 0; i < messages.length; i++) {
+      if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+      const m = messages[i] as MessageIn;
       const offset = Number(m.offset);
       if (offset < part.processed) {
         this.counters.skippedReplayed += 1;

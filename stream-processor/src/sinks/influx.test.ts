@@ -2,6 +2,7 @@ import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasTool, startVictoriaMetrics, type VictoriaMetrics } from '@ysh/test-helpers';
+import type { Metrics } from '@ysh/common';
 import { addReading, emptyWindow, windowResult } from '../aggregates/window-aggregate.ts';
 import { reading, T0 } from '../testing/readings.ts';
 import { alertPoint, INFLUX_SCHEMA, InfluxSink, rawPoint, windowLine, type MeasurementSchema } from './influx.ts';
@@ -155,7 +156,9 @@ describe('inverter_5m line protocol', () => {
         ac_power_w: 1000.25 * i,
         mppt1_dc_power_w: 3.5 * i,
         mppt2_dc_power_w: 2,
-      });
+        // Sorted as text, mppt10 comes between mppt1 and mppt2.
+        mppt10_dc_power_w: 7.25,
+      } as Partial<Metrics>);
       addReading(acc, r, Date.parse(r.ts));
     }
     addReading(acc, reading('inv-7', 9, T0 + 90_000, { ac_energy_wh: 3, temperature_c: undefined }), T0 + 90_000);

@@ -1,7 +1,8 @@
 import { escape as lineEscape, InfluxDB, Point, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { MEASUREMENTS, METRIC_NAMES, MPPT_METRIC_PATTERN, type Alert, type Reading } from '@ysh/common';
-import { STAT_FIELDS, type WindowResult } from '../aggregates/window-aggregate.ts';
+import { STAT_FIELDS, type StatField, type WindowResult } from '../aggregates/window-aggregate.ts';
+import type { StatSummary } from '../aggregates/running-stat.ts';
 import type { AlertChannel } from '../alerts/outbox.ts';
 
 export interface InfluxOptions {
@@ -84,29 +85,35 @@ export function windowPoint(r: WindowResult): Point {
   return p;
 }
 
+/** One statistic's four fields in key order, with a leading comma; '' when the window has no sample of it. */
+function statFields(field: StatField, s: StatSummary | null): string {
+  return s ? `,${field}_max=${s.max},${field}_mean=${s.mean},${field}_min=${s.min},${field}_stddev=${s.stddev}` : '';
+}
+
 /**
  * The same point as `windowPoint`, as line protocol built directly (the hot
- * path writes thousands per checkpoint); a unit test holds it equal to the
- * client's own serialization.
+ * path writes thousands per checkpoint): fields written in the key order the
+ * client sorts them into, so nothing is sorted per line. A unit test holds it
+ * equal to the client's own serialization.
  */
 export function windowLine(r: WindowResult): string {
-  const fields: string[] = [
-    `availability=${r.availability}`,
-    `expected=${r.expected}i`,
-    `fault_samples=${r.faultSamples}i`,
-    `revision=${r.revision}i`,
-    `samples=${r.samples}i`,
-  ];
-  if (r.energyWh !== null) fields.push(`energy_wh=${r.energyWh}`);
-  if (r.counterResets > 0) fields.push(`counter_resets=${r.counterResets}i`);
-  for (const f of STAT_FIELDS) {
-    const s = r.stats[f];
-    if (!s) continue;
-    fields.push(`${f}_max=${s.max}`, `${f}_mean=${s.mean}`, `${f}_min=${s.min}`, `${f}_stddev=${s.stddev}`);
-  }
-  for (const [i, w] of Object.entries(r.mpptPower)) fields.push(`mppt${i}_dc_power_w_mean=${w}`);
-  fields.sort();
-  return `${MEASUREMENTS.window5m},device=${lineEscape.tag(r.device)},site=${lineEscape.tag(r.site)} ${fields.join(',')} ${r.windowStart}`;
+  const { stats } = r;
+  let mppt = '';
+  const inputs = Object.keys(r.mpptPower);
+  // Sorted as text, as the client sorts keys: mppt10 before mppt2.
+  if (inputs.length > 1) inputs.sort((a, b) => (`${a}_` < `${b}_` ? -1 : 1));
+  for (const i of inputs) mppt += `,mppt${i}_dc_power_w_mean=${r.mpptPower[i]}`;
+  const fields =
+    statFields('ac_power_w', stats.ac_power_w) +
+    statFields('ac_voltage_v', stats.ac_voltage_v) +
+    `,availability=${r.availability}` +
+    (r.counterResets > 0 ? `,counter_resets=${r.counterResets}i` : '') +
+    statFields('dc_power_w', stats.dc_power_w) +
+    statFields('dc_voltage_v', stats.dc_voltage_v) +
+    (r.energyWh !== null ? `,energy_wh=${r.energyWh}` : '') +
+    `,expected=${r.expected}i,fault_samples=${r.faultSamples}i${mppt},revision=${r.revision}i,samples=${r.samples}i` +
+    statFields('temperature_c', stats.temperature_c);
+  return `${MEASUREMENTS.window5m},device=${lineEscape.tag(r.device)},site=${lineEscape.tag(r.site)} ${fields.slice(1)} ${r.windowStart}`;
 }
 
 export function rawPoint(r: Reading): Point {
