@@ -91,7 +91,7 @@ await commands.find((c) => c.name === 'postgres').run(['--port', '${port}', '--d
       break;
     } catch (err) {
       if (i > 1200 || child.exitCode !== null) throw err;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
   await probe.end();
@@ -148,10 +148,23 @@ async function prefill(brokers: string, topic: string, total: number, t0 = T0): 
   await producer.disconnect();
 }
 
-/** CPU time of this process (all its threads, garbage collection included) since `from`, in µs. */
-function cpuSince(from: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(from);
-  return d.user + d.system;
+/** A side's clock, started at its first reading. */
+interface Clock {
+  startedAt: number;
+  /** Readings per second since the start, and this process's CPU per reading (µs, all its threads, GC included). */
+  read(count: number): { rate: number; cpu: number };
+}
+
+function startClock(): Clock {
+  const startedAt = performance.now();
+  const cpu0 = process.cpuUsage();
+  return {
+    startedAt,
+    read(count) {
+      const cpu = process.cpuUsage(cpu0);
+      return { rate: count / ((performance.now() - startedAt) / 1000), cpu: (cpu.user + cpu.system) / count };
+    },
+  };
 }
 
 /**
@@ -168,34 +181,26 @@ async function bareLoop(brokers: string, topic: string, total: number): Promise<
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
-  let first = 0;
-  let cpu0 = process.cpuUsage();
-  let cpu = 0;
+  let clock: Clock | undefined;
   let sink = 0;
-  const done = new Promise<number>((resolve) => {
+  const done = new Promise<{ rate: number; cpu: number }>((resolve) => {
     void consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        if (first === 0) {
-          first = performance.now();
-          cpu0 = process.cpuUsage();
-        }
+        clock ??= startClock();
         for (const m of batch.messages) {
           const r = JSON.parse(String(m.value)) as Reading;
           sink += r.seq;
         }
         seen += batch.messages.length;
-        if (seen >= total) {
-          cpu = cpuSince(cpu0);
-          resolve(performance.now());
-        }
+        if (seen >= total) resolve(clock.read(total));
       },
     });
   });
-  const end = await done;
+  const result = await done;
   await consumer.disconnect();
   if (sink < 0) throw new Error('unreachable');
-  return { rate: total / ((end - first) / 1000), cpu: cpu / total };
+  return result;
 }
 
 /**
@@ -272,25 +277,19 @@ export const processorBenchmark: Benchmark = {
         const pool = createPool(url, { max: kind === 'PostgreSQL' ? 5 : 1 });
         const processor = await startProcessor(config, { pool, brokers: [broker.brokers], logger: silent });
         const counters = processor.core.engine.counters;
-        let first = 0;
-        let cpu0 = process.cpuUsage();
+        let clock: Clock | undefined;
         let processedAt = 0;
         for (;;) {
-          if (first === 0 && counters.readings > 0) {
-            first = performance.now();
-            cpu0 = process.cpuUsage();
-          }
+          if (!clock && counters.readings > 0) clock = startClock();
           if (processedAt === 0 && counters.readings + counters.duplicates >= count) processedAt = performance.now();
           const stored = [...processor.core.partitions.values()].reduce((sum, p) => sum + p.stored, 0);
-          if (stored >= count) break;
-          await new Promise((r) => setTimeout(r, 2));
+          if (stored >= count && clock) break;
+          await sleep(2);
         }
         const end = performance.now();
-        const cpu = cpuSince(cpu0) / count;
         const out = {
-          rate: count / ((end - first) / 1000),
-          cpu,
-          folding: count / ((processedAt - first) / 1000),
+          ...clock.read(count),
+          folding: count / ((processedAt - clock.startedAt) / 1000),
           tailMs: end - processedAt,
           writes: processor.core.counters.flushes,
           windows: counters.windowsClosed,

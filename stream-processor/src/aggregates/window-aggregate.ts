@@ -172,7 +172,11 @@ export function windowResult(
   };
 }
 
-const num = (v: number): string => (Number.isFinite(v) ? (Object.is(v, -0) ? '-0' : String(v)) : 'null');
+/** A number as JSON.stringify writes it (not finite, or absent: null). */
+export const jsonNumber = (v: number | null | undefined): string =>
+  v != null && Number.isFinite(v) ? String(v) : 'null';
+/** The same, keeping -0 (which JSON.stringify writes as 0): a stored state reads back exactly. */
+const num = (v: number): string => (Object.is(v, -0) ? '-0' : jsonNumber(v));
 const stat = (st: RunningStat): string => `[${st.n},${num(st.mean)},${num(st.m2)},${num(st.min)},${num(st.max)}]`;
 
 /**

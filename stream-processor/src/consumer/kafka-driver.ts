@@ -180,8 +180,9 @@ export class KafkaDriver {
    * With no write in flight: a checkpoint with device state and offsets when the consumer has caught up (a
    * burst's end is stored at once, not at the n-th checkpoint or a fetch wait later), a checkpoint when the
    * commit interval is up, else the results, alert changes and raw points processed since the last write (no
-   * device state, no offsets), so they reach the sinks without waiting for the checkpoint cadence. While a write is in flight, what arrives waits for it and goes out in the next one (group
-   * commit): the wait is the write time, which grows with the load, not a fixed timer.
+   * device state, no offsets), so they reach the sinks without waiting for the checkpoint cadence. While a
+   * write is in flight, what arrives waits for it and goes out in the next one (group commit): the wait is the
+   * write time, which grows with the load, not a fixed timer.
    */
   private maybeWrite(): void {
     if (this.inflight || this.stopping) return;

@@ -1,5 +1,6 @@
 import {
   deserializeWindow,
+  jsonNumber,
   serializeWindow,
   STAT_FIELDS,
   type StatField,
@@ -18,11 +19,8 @@ const STAT_COLUMNS = STAT_FIELDS.flatMap((f) =>
   (['mean', 'min', 'max', 'stddev'] as const).map((s) => `${f}_${s}` as const),
 );
 
-/** A number as JSON.stringify writes it (not finite, or absent: null). */
-const jsonNumber = (v: number | null | undefined): string => (v != null && Number.isFinite(v) ? String(v) : 'null');
-
-/** Each statistics field's four keys, ready to write. */
-const STAT_KEYS = STAT_FIELDS.map((f) => [`,"${f}_mean":`, `,"${f}_min":`, `,"${f}_max":`, `,"${f}_stddev":`] as const);
+/** The statistics columns' keys, ready to write after a value: four per field, in `STAT_COLUMNS` order. */
+const STAT_KEYS = STAT_COLUMNS.map((c) => `,"${c}":`);
 
 /**
  * One window result row as JSON, built by hand: a checkpoint writes one per window emitted since the last,
@@ -40,12 +38,12 @@ function resultRowJson(r: WindowResult, acc: WindowAcc): string {
     `"energy_wh":${jsonNumber(r.energyWh)},"counter_resets":${r.counterResets},"mppt_power_w":{${mppt}},` +
     `"fault_samples":${r.faultSamples},"throttled_samples":${r.throttledSamples},"events_mask":${r.eventsMask},` +
     `"last_state":${jsonNumber(r.lastState)}`;
+  // No sample of a statistic: its four columns are null (jsonNumber of undefined).
   for (let i = 0; i < STAT_FIELDS.length; i++) {
     const st = r.stats[STAT_FIELDS[i] as StatField];
-    const [mean, min, max, stddev] = STAT_KEYS[i] as (typeof STAT_KEYS)[number];
-    row += st
-      ? `${mean}${jsonNumber(st.mean)}${min}${jsonNumber(st.min)}${max}${jsonNumber(st.max)}${stddev}${jsonNumber(st.stddev)}`
-      : `${mean}null${min}null${max}null${stddev}null`;
+    const k = 4 * i;
+    row += `${STAT_KEYS[k]}${jsonNumber(st?.mean)}${STAT_KEYS[k + 1]}${jsonNumber(st?.min)}`;
+    row += `${STAT_KEYS[k + 2]}${jsonNumber(st?.max)}${STAT_KEYS[k + 3]}${jsonNumber(st?.stddev)}`;
   }
   return `${row},"state":${serializeWindow(acc)}}`;
 }
