@@ -59,9 +59,13 @@ describe('window aggregates', () => {
     const acc = emptyWindow(T0);
     addReading(acc, reading('inv-1', 1, T0, { temperature_c: undefined }), T0);
     const back = deserializeWindow(serializeWindow(acc));
-    expect(back.stats.temperature_c.min).toBe(Number.POSITIVE_INFINITY);
-    addReading(back, reading('inv-1', 2, T0 + 1, { ac_power_w: 3000 }), T0 + 1);
-    expect(windowResult('s', 'inv-1', back, 300_000, 10_000).stats.ac_power_w?.max).toBe(3000);
+    expect(serializeWindow(back)).toBe(serializeWindow(acc));
+    expect(windowResult('s', 'inv-1', back, 300_000, 10_000).stats.temperature_c).toBeNull();
+    // The empty statistic came back empty (min +∞, max −∞), not as zeros: the first sample is both.
+    addReading(back, reading('inv-1', 2, T0 + 1, { ac_power_w: 3000, temperature_c: 52 }), T0 + 1);
+    const r = windowResult('s', 'inv-1', back, 300_000, 10_000);
+    expect(r.stats.ac_power_w?.max).toBe(3000);
+    expect(r.stats.temperature_c).toEqual({ mean: 52, min: 52, max: 52, stddev: 0 });
     expect(addReading(back, reading('inv-1', 1, T0), T0)).toBe(false);
   });
 });

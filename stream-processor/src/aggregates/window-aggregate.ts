@@ -1,11 +1,17 @@
 import { OPERATING_STATE, type Reading } from '@ysh/common';
 import { addEnergyPoint, emptyEnergy, energyOf, type EnergyPoints } from './energy.ts';
-import { addSample, emptyStat, summarize, type RunningStat, type StatSummary } from './running-stat.ts';
+import { addSample, emptyStats, meanOf, sampleCount, STAT_SIZE, summarize, type StatSummary } from './running-stat.ts';
 import { addSeq, type SeqSet } from '../windows/seq-set.ts';
 
 /** Metrics summarized as mean/min/max/stddev in every window. */
 export const STAT_FIELDS = ['ac_power_w', 'dc_power_w', 'temperature_c', 'ac_voltage_v', 'dc_voltage_v'] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
+/** Offset of each summarized metric's statistic in a window's `stats`. */
+const AC_POWER = 0;
+const DC_POWER = STAT_SIZE;
+const TEMPERATURE = 2 * STAT_SIZE;
+const AC_VOLTAGE = 3 * STAT_SIZE;
+const DC_VOLTAGE = 4 * STAT_SIZE;
 
 const MPPT_POWER = /^mppt(\d{1,2})_dc_power_w$/;
 /** MPPT input index of a metric name (undefined: not an MPPT power), remembered per name: no match per reading. */
@@ -26,10 +32,11 @@ export interface WindowAcc {
   start: number;
   seqs: SeqSet;
   samples: number;
-  stats: Record<StatField, RunningStat>;
+  /** Running statistics of the STAT_FIELDS, in their order, `STAT_SIZE` numbers each (see running-stat.ts). */
+  stats: number[];
   energy: EnergyPoints;
-  /** Per MPPT input index: running stat of its DC power. */
-  mppt: Record<string, RunningStat>;
+  /** Per MPPT input index: running statistic of its DC power. */
+  mppt: Record<string, number[]>;
   faultSamples: number;
   throttledSamples: number;
   eventsMask: number;
@@ -51,13 +58,7 @@ export function emptyWindow(start: number): WindowAcc {
     start,
     seqs: [],
     samples: 0,
-    stats: {
-      ac_power_w: emptyStat(),
-      dc_power_w: emptyStat(),
-      temperature_c: emptyStat(),
-      ac_voltage_v: emptyStat(),
-      dc_voltage_v: emptyStat(),
-    },
+    stats: emptyStats(STAT_FIELDS.length),
     energy: emptyEnergy(),
     mppt: {},
     faultSamples: 0,
@@ -78,11 +79,11 @@ export function addReading(acc: WindowAcc, reading: Reading, ts: number): boolea
   const m = reading.metrics;
   // The STAT_FIELDS one by one: named reads of a reading's metrics are the hot path of the processor.
   const { stats } = acc;
-  if (typeof m.ac_power_w === 'number') addSample(stats.ac_power_w, m.ac_power_w);
-  if (typeof m.dc_power_w === 'number') addSample(stats.dc_power_w, m.dc_power_w);
-  if (typeof m.temperature_c === 'number') addSample(stats.temperature_c, m.temperature_c);
-  if (typeof m.ac_voltage_v === 'number') addSample(stats.ac_voltage_v, m.ac_voltage_v);
-  if (typeof m.dc_voltage_v === 'number') addSample(stats.dc_voltage_v, m.dc_voltage_v);
+  if (typeof m.ac_power_w === 'number') addSample(stats, AC_POWER, m.ac_power_w);
+  if (typeof m.dc_power_w === 'number') addSample(stats, DC_POWER, m.dc_power_w);
+  if (typeof m.temperature_c === 'number') addSample(stats, TEMPERATURE, m.temperature_c);
+  if (typeof m.ac_voltage_v === 'number') addSample(stats, AC_VOLTAGE, m.ac_voltage_v);
+  if (typeof m.dc_voltage_v === 'number') addSample(stats, DC_VOLTAGE, m.dc_voltage_v);
   const wh = m.ac_energy_wh;
   if (typeof wh === 'number') addEnergyPoint(acc.energy, ts, wh);
   for (const key in m) {
@@ -93,10 +94,10 @@ export function addReading(acc: WindowAcc, reading: Reading, ts: number): boolea
     if (index === undefined) continue;
     let stat = acc.mppt[index];
     if (!stat) {
-      stat = emptyStat();
+      stat = emptyStats(1);
       acc.mppt[index] = stat;
     }
-    addSample(stat, v);
+    addSample(stat, 0, v);
   }
   const st = m.operating_state;
   if (st === OPERATING_STATE.FAULT) acc.faultSamples += 1;
@@ -143,8 +144,8 @@ export function windowResult(
   const energy = energyOf(acc.energy);
   const mpptPower: Record<string, number> = {};
   for (const index in acc.mppt) {
-    const stat = acc.mppt[index] as RunningStat;
-    if (stat.n > 0) mpptPower[index] = stat.mean;
+    const stat = acc.mppt[index] as number[];
+    if (sampleCount(stat, 0) > 0) mpptPower[index] = meanOf(stat, 0);
   }
   return {
     site,
@@ -156,11 +157,11 @@ export function windowResult(
     expected,
     availability: Math.min(1, acc.samples / expected),
     stats: {
-      ac_power_w: summarize(acc.stats.ac_power_w),
-      dc_power_w: summarize(acc.stats.dc_power_w),
-      temperature_c: summarize(acc.stats.temperature_c),
-      ac_voltage_v: summarize(acc.stats.ac_voltage_v),
-      dc_voltage_v: summarize(acc.stats.dc_voltage_v),
+      ac_power_w: summarize(acc.stats, AC_POWER),
+      dc_power_w: summarize(acc.stats, DC_POWER),
+      temperature_c: summarize(acc.stats, TEMPERATURE),
+      ac_voltage_v: summarize(acc.stats, AC_VOLTAGE),
+      dc_voltage_v: summarize(acc.stats, DC_VOLTAGE),
     },
     energyWh: energy ? energy.energyWh + acc.carryWh : null,
     counterResets: energy ? energy.counterResets : 0,
@@ -172,38 +173,19 @@ export function windowResult(
   };
 }
 
-/** A number as JSON.stringify writes it (not finite, or absent: null). */
-export const jsonNumber = (v: number | null | undefined): string =>
-  v != null && Number.isFinite(v) ? String(v) : 'null';
-/** The same, keeping -0 (which JSON.stringify writes as 0): a stored state reads back exactly. */
-const num = (v: number): string => (Object.is(v, -0) ? '-0' : jsonNumber(v));
-const stat = (st: RunningStat): string => `[${st.n},${num(st.mean)},${num(st.m2)},${num(st.min)},${num(st.max)}]`;
+/** A statistic as stored: [n, mean, m2, min, max], an empty min and max as null. */
+type StoredStat = (number | null)[];
 
 /**
- * Compact JSON for checkpoints and stored results (written for every dirty
- * device on every checkpoint, so built by hand): stats as [n, mean, m2, min,
- * max], energy points as offsets from the window start and the first counter
- * value; infinities (empty min/max) become null.
+ * A window's compact stored form, for checkpoints and stored results: stats as
+ * [n, mean, m2, min, max], energy points as offsets from the window start and
+ * the first counter value. Plain numbers and arrays, so the rows of a whole
+ * checkpoint go through one `JSON.stringify` (native, one flat text) instead
+ * of being pieced together number by number; infinities (an empty min or max,
+ * no last event time) become null there. It shares arrays with the window, so
+ * it is serialized at once, never kept.
  */
-export function serializeWindow(acc: WindowAcc): string {
-  const stats = STAT_FIELDS.map((f) => `"${f}":${stat(acc.stats[f])}`).join(',');
-  const mppt = Object.entries(acc.mppt)
-    .map(([k, st]) => `"${k}":${stat(st)}`)
-    .join(',');
-  const e = acc.energy;
-  const w0 = e.wh.length > 0 ? (e.wh[0] as number) : 0;
-  const et = e.ts.map((t) => t - acc.start).join(',');
-  const ew = e.wh.map((w) => w - w0).join(',');
-  return (
-    `{"s":${acc.start},"q":[${acc.seqs.join(',')}],"n":${acc.samples},"st":{${stats}},"e0":${w0},"et":[${et}],"ew":[${ew}],` +
-    `"m":{${mppt}},"f":${acc.faultSamples},"t":${acc.throttledSamples},"ev":${acc.eventsMask},"lt":${num(acc.lastTs)},` +
-    `"ls":${acc.lastState === null ? 'null' : acc.lastState},"r":${acc.revision},"c":${num(acc.carryWh)},"cf":${acc.carryFromTs === null ? 'null' : acc.carryFromTs}}`
-  );
-}
-
-type StoredStat = [number, number | null, number | null, number | null, number | null];
-
-interface StoredWindow {
+export interface StoredWindow {
   s: number;
   q: number[];
   n: number;
@@ -222,15 +204,54 @@ interface StoredWindow {
   cf?: number | null;
 }
 
-function readStat(v: StoredStat | undefined): RunningStat {
-  if (!v) return emptyStat();
+export function storedWindow(acc: WindowAcc): StoredWindow {
+  const { stats, energy } = acc;
+  const w0 = energy.wh.length > 0 ? (energy.wh[0] as number) : 0;
+  const et: number[] = [];
+  const ew: number[] = [];
+  for (let i = 0; i < energy.ts.length; i++) {
+    et.push((energy.ts[i] as number) - acc.start);
+    ew.push((energy.wh[i] as number) - w0);
+  }
   return {
-    n: v[0],
-    mean: v[1] ?? 0,
-    m2: v[2] ?? 0,
-    min: v[3] ?? Number.POSITIVE_INFINITY,
-    max: v[4] ?? Number.NEGATIVE_INFINITY,
+    s: acc.start,
+    q: acc.seqs,
+    n: acc.samples,
+    st: {
+      ac_power_w: stats.slice(AC_POWER, AC_POWER + STAT_SIZE),
+      dc_power_w: stats.slice(DC_POWER, DC_POWER + STAT_SIZE),
+      temperature_c: stats.slice(TEMPERATURE, TEMPERATURE + STAT_SIZE),
+      ac_voltage_v: stats.slice(AC_VOLTAGE, AC_VOLTAGE + STAT_SIZE),
+      dc_voltage_v: stats.slice(DC_VOLTAGE, DC_VOLTAGE + STAT_SIZE),
+    },
+    e0: w0,
+    et,
+    ew,
+    m: acc.mppt,
+    f: acc.faultSamples,
+    t: acc.throttledSamples,
+    ev: acc.eventsMask,
+    lt: acc.lastTs,
+    ls: acc.lastState,
+    r: acc.revision,
+    c: acc.carryWh,
+    cf: acc.carryFromTs,
   };
+}
+
+/** The stored form as JSON text. */
+export function serializeWindow(acc: WindowAcc): string {
+  return JSON.stringify(storedWindow(acc));
+}
+
+/** Writes a stored statistic (absent: left empty) into `s` at `at`. */
+function readStat(s: number[], at: number, v: StoredStat | undefined): void {
+  if (!v) return;
+  s[at] = v[0] ?? 0;
+  s[at + 1] = v[1] ?? 0;
+  s[at + 2] = v[2] ?? 0;
+  s[at + 3] = v[3] ?? Number.POSITIVE_INFINITY;
+  s[at + 4] = v[4] ?? Number.NEGATIVE_INFINITY;
 }
 
 export function deserializeWindow(json: string | object): WindowAcc {
@@ -238,9 +259,13 @@ export function deserializeWindow(json: string | object): WindowAcc {
   const acc = emptyWindow(raw.s);
   acc.seqs = raw.q;
   acc.samples = raw.n;
-  for (const field of STAT_FIELDS) acc.stats[field] = readStat(raw.st[field]);
+  for (let i = 0; i < STAT_FIELDS.length; i++) readStat(acc.stats, i * STAT_SIZE, raw.st[STAT_FIELDS[i] as StatField]);
   acc.energy = { ts: raw.et.map((t) => t + raw.s), wh: raw.ew.map((w) => w + raw.e0) };
-  for (const [k, v] of Object.entries(raw.m)) acc.mppt[k] = readStat(v);
+  for (const [k, v] of Object.entries(raw.m)) {
+    const st = emptyStats(1);
+    readStat(st, 0, v);
+    acc.mppt[k] = st;
+  }
   acc.faultSamples = raw.f;
   acc.throttledSamples = raw.t;
   acc.eventsMask = raw.ev;

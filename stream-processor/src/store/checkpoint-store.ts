@@ -1,4 +1,4 @@
-import { deserializeWindow, serializeWindow, type WindowAcc } from '../aggregates/window-aggregate.ts';
+import { deserializeWindow, storedWindow, type WindowAcc } from '../aggregates/window-aggregate.ts';
 import type { DeviceRuleState } from '../engine.ts';
 import type { DeviceWindows } from '../windows/window-manager.ts';
 import { ProcessorError } from '../errors.ts';
@@ -89,22 +89,19 @@ export function toCheckpoint(
   };
 }
 
-/** Device checkpoints as one JSON text, serialized at once (a snapshot of the in-memory state). */
+/** Device checkpoints as one JSON text, serialized at once (a snapshot of the in-memory state) in one native pass. */
 export function deviceRowsJson(devices: DeviceCheckpoint[]): string | undefined {
   if (devices.length === 0) return undefined;
-  const parts = devices.map((d) => {
-    const head = JSON.stringify({
+  return JSON.stringify(
+    devices.map((d) => ({
       device: d.device,
       site: d.site,
       partition: d.partition,
       seen: d.lastSeenAt,
       max_ts: Number.isFinite(d.maxTs) ? d.maxTs : null,
-    });
-    const open = d.open.map((w) => serializeWindow(w)).join(',');
-    const lp = d.lastPoint ? `[${d.lastPoint[0]},${d.lastPoint[1]}]` : 'null';
-    return `${head.slice(0, -1)},"state":{"open":[${open}],"rules":${JSON.stringify(d.rules)},"lastPoint":${lp}}}`;
-  });
-  return `[${parts.join(',')}]`;
+      state: { open: d.open.map(storedWindow), rules: d.rules, lastPoint: d.lastPoint },
+    })),
+  );
 }
 
 export async function saveDevices(
