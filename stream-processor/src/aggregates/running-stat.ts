@@ -49,6 +49,24 @@ export function addSample(s: number[], at: number, x: number): void {
   if (x > (s[at + MAX] as number)) s[at + MAX] = x + 0;
 }
 
+/** A statistic as stored: [n, mean, m2, min, max], an empty min and max as null. */
+export type StoredStat = (number | null)[];
+
+/** A statistic in its stored order (its infinities become null when written as JSON). */
+export function storedStat(s: number[], at: number): number[] {
+  return s.slice(at, at + STAT_SIZE);
+}
+
+/** Writes a stored statistic back into `s` at `at` (absent: left empty). */
+export function readStoredStat(s: number[], at: number, v: StoredStat | undefined): void {
+  if (!v) return;
+  s[at + N] = v[N] ?? 0;
+  s[at + MEAN] = v[MEAN] ?? 0;
+  s[at + M2] = v[M2] ?? 0;
+  s[at + MIN] = v[MIN] ?? Number.POSITIVE_INFINITY;
+  s[at + MAX] = v[MAX] ?? Number.NEGATIVE_INFINITY;
+}
+
 export function sampleCount(s: number[], at: number): number {
   return s[at + N] as number;
 }

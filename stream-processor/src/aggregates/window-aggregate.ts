@@ -1,17 +1,29 @@
 import { OPERATING_STATE, type Reading } from '@ysh/common';
 import { addEnergyPoint, emptyEnergy, energyOf, type EnergyPoints } from './energy.ts';
-import { addSample, emptyStats, meanOf, sampleCount, STAT_SIZE, summarize, type StatSummary } from './running-stat.ts';
+import {
+  addSample,
+  emptyStats,
+  meanOf,
+  readStoredStat,
+  sampleCount,
+  STAT_SIZE,
+  storedStat,
+  summarize,
+  type StatSummary,
+  type StoredStat,
+} from './running-stat.ts';
 import { addSeq, type SeqSet } from '../windows/seq-set.ts';
 
 /** Metrics summarized as mean/min/max/stddev in every window. */
 export const STAT_FIELDS = ['ac_power_w', 'dc_power_w', 'temperature_c', 'ac_voltage_v', 'dc_voltage_v'] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
-/** Offset of each summarized metric's statistic in a window's `stats`. */
-const AC_POWER = 0;
-const DC_POWER = STAT_SIZE;
-const TEMPERATURE = 2 * STAT_SIZE;
-const AC_VOLTAGE = 3 * STAT_SIZE;
-const DC_VOLTAGE = 4 * STAT_SIZE;
+/** Offset of a summarized metric's statistic in a window's `stats` (STAT_FIELDS order). */
+const offsetOf = (field: StatField): number => STAT_FIELDS.indexOf(field) * STAT_SIZE;
+const AC_POWER = offsetOf('ac_power_w');
+const DC_POWER = offsetOf('dc_power_w');
+const TEMPERATURE = offsetOf('temperature_c');
+const AC_VOLTAGE = offsetOf('ac_voltage_v');
+const DC_VOLTAGE = offsetOf('dc_voltage_v');
 
 const MPPT_POWER = /^mppt(\d{1,2})_dc_power_w$/;
 /** MPPT input index of a metric name (undefined: not an MPPT power), remembered per name: no match per reading. */
@@ -173,9 +185,6 @@ export function windowResult(
   };
 }
 
-/** A statistic as stored: [n, mean, m2, min, max], an empty min and max as null. */
-type StoredStat = (number | null)[];
-
 /**
  * A window's compact stored form, for checkpoints and stored results: stats as
  * [n, mean, m2, min, max], energy points as offsets from the window start and
@@ -218,11 +227,11 @@ export function storedWindow(acc: WindowAcc): StoredWindow {
     q: acc.seqs,
     n: acc.samples,
     st: {
-      ac_power_w: stats.slice(AC_POWER, AC_POWER + STAT_SIZE),
-      dc_power_w: stats.slice(DC_POWER, DC_POWER + STAT_SIZE),
-      temperature_c: stats.slice(TEMPERATURE, TEMPERATURE + STAT_SIZE),
-      ac_voltage_v: stats.slice(AC_VOLTAGE, AC_VOLTAGE + STAT_SIZE),
-      dc_voltage_v: stats.slice(DC_VOLTAGE, DC_VOLTAGE + STAT_SIZE),
+      ac_power_w: storedStat(stats, AC_POWER),
+      dc_power_w: storedStat(stats, DC_POWER),
+      temperature_c: storedStat(stats, TEMPERATURE),
+      ac_voltage_v: storedStat(stats, AC_VOLTAGE),
+      dc_voltage_v: storedStat(stats, DC_VOLTAGE),
     },
     e0: w0,
     et,
@@ -244,26 +253,16 @@ export function serializeWindow(acc: WindowAcc): string {
   return JSON.stringify(storedWindow(acc));
 }
 
-/** Writes a stored statistic (absent: left empty) into `s` at `at`. */
-function readStat(s: number[], at: number, v: StoredStat | undefined): void {
-  if (!v) return;
-  s[at] = v[0] ?? 0;
-  s[at + 1] = v[1] ?? 0;
-  s[at + 2] = v[2] ?? 0;
-  s[at + 3] = v[3] ?? Number.POSITIVE_INFINITY;
-  s[at + 4] = v[4] ?? Number.NEGATIVE_INFINITY;
-}
-
 export function deserializeWindow(json: string | object): WindowAcc {
   const raw = (typeof json === 'string' ? JSON.parse(json) : json) as StoredWindow;
   const acc = emptyWindow(raw.s);
   acc.seqs = raw.q;
   acc.samples = raw.n;
-  for (let i = 0; i < STAT_FIELDS.length; i++) readStat(acc.stats, i * STAT_SIZE, raw.st[STAT_FIELDS[i] as StatField]);
+  for (const field of STAT_FIELDS) readStoredStat(acc.stats, offsetOf(field), raw.st[field]);
   acc.energy = { ts: raw.et.map((t) => t + raw.s), wh: raw.ew.map((w) => w + raw.e0) };
   for (const [k, v] of Object.entries(raw.m)) {
     const st = emptyStats(1);
-    readStat(st, 0, v);
+    readStoredStat(st, 0, v);
     acc.mppt[k] = st;
   }
   acc.faultSamples = raw.f;
